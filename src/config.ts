@@ -1,0 +1,245 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { ConfigError } from './errors.js';
+import { Secret } from './secret.js';
+
+/** Where the env file is looked for when ACME_GODADDY_ENV_FILE is not set. Independent of the cwd. */
+export const DEFAULT_ENV_FILE = '/etc/acme-godaddy/env';
+export const DEFAULT_STATE_DIR = '/var/lib/acme-godaddy';
+export const DEFAULT_API_URL = 'https://api.godaddy.com';
+export const MIN_TTL = 600;
+export const MAX_TTL = 604800;
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface Config {
+  apiKey: Secret | undefined;
+  apiSecret: Secret | undefined;
+  apiUrl: URL;
+  stateDir: string;
+  /** The env file that was read, if any. */
+  envFile: string | undefined;
+  ttl: number;
+  /** Recursive resolvers for SOA/NS/CNAME/address lookups; empty = none configured (an error when DNS is needed). */
+  resolvers: HostPort[];
+  dnsPort: number;
+  /** Authoritative servers to check instead of the discovered ones. */
+  nameservers: HostPort[] | undefined;
+  propagationTimeoutMs: number;
+  pollIntervalMs: number;
+  lockTimeoutMs: number;
+  httpTimeoutMs: number;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Builds the configuration from the process environment and the env file (the real environment
+ * wins over the file). Collects every problem and reports them together in one ConfigError.
+ */
+export function loadConfig(processEnv: Env, options: { resolvConf?: string } = {}): Config {
+  const problems: string[] = [];
+  const { env, envFile } = mergeEnvFile(processEnv, problems);
+  const get = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+
+  const apiKey = get('GODADDY_API_KEY');
+  const apiSecret = get('GODADDY_API_SECRET');
+  const apiUrl = parseApiUrl(get('GODADDY_API_URL') ?? DEFAULT_API_URL, problems);
+
+  const stateDir = get('ACME_GODADDY_STATE_DIR') ?? DEFAULT_STATE_DIR;
+  if (!path.isAbsolute(stateDir)) problems.push(`ACME_GODADDY_STATE_DIR must be an absolute path (got "${stateDir}")`);
+
+  const ttl = parseInteger(get('ACME_GODADDY_TTL'), 'ACME_GODADDY_TTL', 600, MIN_TTL, MAX_TTL, problems);
+  const dnsPort = parseInteger(get('ACME_GODADDY_DNS_PORT'), 'ACME_GODADDY_DNS_PORT', 53, 1, 65535, problems);
+
+  const resolversText = get('ACME_GODADDY_RESOLVERS');
+  const resolvers = resolversText
+    ? parseHostPorts(resolversText, 'ACME_GODADDY_RESOLVERS', 53, problems, true)
+    : systemResolvers(options.resolvConf ?? '/etc/resolv.conf');
+  const nameserversText = get('ACME_GODADDY_NAMESERVERS');
+  const nameservers = nameserversText
+    ? parseHostPorts(nameserversText, 'ACME_GODADDY_NAMESERVERS', dnsPort, problems, false)
+    : undefined;
+
+  const propagationTimeoutMs =
+    parseSeconds(get('ACME_GODADDY_PROPAGATION_TIMEOUT'), 'ACME_GODADDY_PROPAGATION_TIMEOUT', 900, 1, 86400, problems);
+  const pollIntervalMs =
+    parseSeconds(get('ACME_GODADDY_POLL_INTERVAL'), 'ACME_GODADDY_POLL_INTERVAL', 2, 0.05, 600, problems);
+  const lockTimeoutMs =
+    parseSeconds(get('ACME_GODADDY_LOCK_TIMEOUT'), 'ACME_GODADDY_LOCK_TIMEOUT', 300, 1, 86400, problems);
+  const httpTimeoutMs =
+    parseSeconds(get('ACME_GODADDY_HTTP_TIMEOUT'), 'ACME_GODADDY_HTTP_TIMEOUT', 30, 1, 600, problems);
+
+  if (problems.length > 0) {
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`,
+      'see the configuration table in the README');
+  }
+  return {
+    apiKey: apiKey === undefined ? undefined : new Secret(apiKey),
+    apiSecret: apiSecret === undefined ? undefined : new Secret(apiSecret),
+    apiUrl: apiUrl!,
+    stateDir: path.resolve(stateDir),
+    envFile,
+    ttl,
+    resolvers,
+    dnsPort,
+    nameservers,
+    propagationTimeoutMs,
+    pollIntervalMs,
+    lockTimeoutMs,
+    httpTimeoutMs,
+  };
+}
+
+/** Credentials are only needed for API work; status and --help run without them. */
+export function requireCredentials(config: Config): { key: Secret; secret: Secret } {
+  const missing = [
+    config.apiKey ? undefined : 'GODADDY_API_KEY',
+    config.apiSecret ? undefined : 'GODADDY_API_SECRET',
+  ].filter((name): name is string => name !== undefined);
+  if (missing.length > 0) {
+    const where = config.envFile ? `the environment or ${config.envFile}` : `the environment or ${DEFAULT_ENV_FILE}`;
+    throw new ConfigError(`missing ${missing.join(' and ')} (looked in ${where})`,
+      'create a production API key at developer.godaddy.com/keys and put it in the env file');
+  }
+  return { key: config.apiKey!, secret: config.apiSecret! };
+}
+
+function mergeEnvFile(processEnv: Env, problems: string[]): { env: Env; envFile: string | undefined } {
+  const explicit = processEnv['ACME_GODADDY_ENV_FILE']?.trim();
+  const file = explicit || DEFAULT_ENV_FILE;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!explicit && code === 'ENOENT') return { env: processEnv, envFile: undefined };
+    problems.push(`cannot read env file ${file} (${code ?? 'error'})`);
+    return { env: processEnv, envFile: undefined };
+  }
+  const fromFile = parseDotenv(text);
+  const merged: Record<string, string | undefined> = { ...fromFile };
+  for (const [name, value] of Object.entries(processEnv)) {
+    if (value !== undefined) merged[name] = value;
+  }
+  return { env: merged, envFile: file };
+}
+
+function parseApiUrl(text: string, problems: string[]): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    problems.push(`GODADDY_API_URL is not a URL (got "${text}")`);
+    return undefined;
+  }
+  if (url.username || url.password) {
+    problems.push('GODADDY_API_URL must not contain credentials');
+    return undefined;
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    problems.push(`GODADDY_API_URL may use plain http:// only for loopback hosts (got "${url.host}")`);
+  } else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    problems.push(`GODADDY_API_URL must be https:// (got "${url.protocol}")`);
+  }
+  url.pathname = url.pathname.replace(/\/+$/, '');
+  return url;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
+function parseInteger(text: string | undefined, name: string, fallback: number, min: number, max: number,
+  problems: string[]): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text)) {
+    problems.push(`${name} must be a whole number (got "${text}")`);
+    return fallback;
+  }
+  const value = Number(text);
+  if (value < min || value > max) {
+    problems.push(`${name} must be between ${min} and ${max} (got ${value})`);
+    return fallback;
+  }
+  return value;
+}
+
+function parseSeconds(text: string | undefined, name: string, fallback: number, min: number, max: number,
+  problems: string[]): number {
+  if (text === undefined) return fallback * 1000;
+  if (!/^\d+(\.\d+)?$/.test(text)) {
+    problems.push(`${name} must be a number of seconds (got "${text}")`);
+    return fallback * 1000;
+  }
+  const value = Number(text);
+  if (value < min || value > max) {
+    problems.push(`${name} must be between ${min} and ${max} seconds (got ${value})`);
+    return fallback * 1000;
+  }
+  return Math.round(value * 1000);
+}
+
+/** Parses "ip[:port]" / "[v6]:port" / "host:port" lists. */
+export function parseHostPorts(text: string, name: string, defaultPort: number, problems: string[],
+  requireIp: boolean): HostPort[] {
+  const out: HostPort[] = [];
+  for (const raw of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const parsed = parseHostPort(raw, defaultPort);
+    if (!parsed || (requireIp && !isIpAddress(parsed.host))) {
+      problems.push(`${name}: "${raw}" is not ${requireIp ? 'ip[:port]' : 'host[:port]'}`);
+      continue;
+    }
+    out.push(parsed);
+  }
+  if (out.length === 0 && problems.length === 0) problems.push(`${name} is empty`);
+  return out;
+}
+
+function parseHostPort(raw: string, defaultPort: number): HostPort | undefined {
+  let host: string;
+  let portText: string | undefined;
+  const v6 = /^\[([0-9a-fA-F:.]+)\](?::(\d+))?$/.exec(raw);
+  if (v6) {
+    host = v6[1]!;
+    portText = v6[2];
+  } else if ((raw.match(/:/g) ?? []).length > 1) {
+    host = raw; // bare IPv6 without a port
+  } else {
+    const [h, p] = raw.split(':');
+    host = h!;
+    portText = p;
+  }
+  if (!host || !/^[0-9A-Za-z._:-]+$/.test(host)) return undefined;
+  const port = portText === undefined ? defaultPort : Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return undefined;
+  return { host: host.toLowerCase().replace(/\.$/, ''), port };
+}
+
+export function isIpAddress(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || (host.includes(':') && /^[0-9a-fA-F:.]+$/.test(host));
+}
+
+/** The nameserver lines of resolv.conf; an unreadable file gives no resolvers (reported when DNS is used). */
+export function systemResolvers(file: string): HostPort[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: HostPort[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^\s*nameserver\s+(\S+)/.exec(line);
+    if (match && isIpAddress(match[1]!.replace(/%.*$/, ''))) out.push({ host: match[1]!.replace(/%.*$/, ''), port: 53 });
+  }
+  return out;
+}

@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { StateError } from '../errors.js';
+import { LEDGER_SCHEMA, LEDGER_TOOL, emptyLedger, type Ledger, type LedgerEntry } from '../domain/ledger.js';
+
+const STATES = new Set(['adding', 'live', 'removing']);
+
+/**
+ * Ledger files: `<stateDir>/zones/<zone>.json`, one per zone, replaced atomically (temp file,
+ * fsync, rename, fsync of the directory). A file that is not a ledger of ours is refused, never
+ * overwritten. Directory 0700, files 0600.
+ */
+export class LedgerStore {
+  readonly zonesDir: string;
+
+  constructor(readonly stateDir: string) {
+    this.zonesDir = path.join(stateDir, 'zones');
+  }
+
+  /** Creates the state directory (0700) when absent; refuses one that others can write to. */
+  ensureDir(): void {
+    for (const dir of [this.stateDir, this.zonesDir]) {
+      try {
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      } catch (err) {
+        throw new StateError(`cannot create state directory ${dir}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+          { hint: 'set ACME_GODADDY_STATE_DIR to a directory this user can write, or run as root' });
+      }
+      const st = fs.statSync(dir);
+      if (!st.isDirectory()) throw new StateError(`state path ${dir} is not a directory`);
+      if ((st.mode & 0o022) !== 0) {
+        throw new StateError(`state directory ${dir} is writable by group or others (mode ${(st.mode & 0o777).toString(8)})`,
+          { hint: `chmod 700 ${dir}` });
+      }
+      if (typeof process.getuid === 'function' && st.uid !== process.getuid() && process.getuid() !== 0) {
+        throw new StateError(`state directory ${dir} belongs to another user (uid ${st.uid})`,
+          { hint: 'run the hooks as the user that owns it, or use another ACME_GODADDY_STATE_DIR' });
+      }
+      try {
+        fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+      } catch {
+        throw new StateError(`state directory ${dir} is not writable by this user`,
+          { hint: 'run as the user that owns it, or set ACME_GODADDY_STATE_DIR' });
+      }
+    }
+  }
+
+  ledgerPath(zone: string): string {
+    return path.join(this.zonesDir, `${zone}.json`);
+  }
+
+  /** Zones that have a ledger file, sorted. */
+  zones(): string[] {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.zonesDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new StateError(`cannot list ${this.zonesDir}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    }
+    return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5)).sort();
+  }
+
+  read(zone: string): Ledger {
+    const file = this.ledgerPath(zone);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return emptyLedger(zone);
+      throw new StateError(`cannot read ledger ${file}: ${code ?? err}`);
+    }
+    return parseLedger(text, file, zone);
+  }
+
+  write(ledger: Ledger): void {
+    const file = this.ledgerPath(ledger.zone);
+    const tmp = `${file}.tmp-${process.pid}`;
+    const data = `${JSON.stringify(ledger, null, 2)}\n`;
+    try {
+      const fd = fs.openSync(tmp, 'w', 0o600);
+      try {
+        fs.writeFileSync(fd, data);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, file);
+      const dirFd = fs.openSync(this.zonesDir, 'r');
+      try {
+        fs.fsyncSync(dirFd);
+      } finally {
+        fs.closeSync(dirFd);
+      }
+    } catch (err) {
+      try {
+        fs.rmSync(tmp, { force: true });
+      } catch {
+        // best effort
+      }
+      throw new StateError(`cannot write ledger ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    }
+  }
+}
+
+/** Parses and checks a ledger file; anything unexpected is a StateError naming the file. */
+export function parseLedger(text: string, file: string, zone: string): Ledger {
+  const refuse = (why: string): never => {
+    throw new StateError(`ledger ${file} ${why}; refusing to touch it`,
+      { hint: 'inspect the file; move it aside to start over (then run `acme-godaddy reconcile`)' });
+  };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return refuse('is not valid JSON (truncated or corrupt)');
+  }
+  const v = value as Partial<Ledger> & { tool?: unknown; schema?: unknown };
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return refuse('is not a ledger object');
+  if (v.tool !== LEDGER_TOOL) return refuse('was not written by acme-godaddy');
+  if (typeof v.schema !== 'number') return refuse('has no schema version');
+  if (v.schema > LEDGER_SCHEMA) return refuse(`has schema ${v.schema}, newer than this version understands (${LEDGER_SCHEMA})`);
+  if (v.schema !== LEDGER_SCHEMA) return refuse(`has unknown schema ${v.schema}`);
+  if (v.zone !== zone) return refuse(`is for zone "${String(v.zone)}", not ${zone}`);
+  if (!Array.isArray(v.entries)) return refuse('has no entries list');
+  v.entries.forEach((e, i) => {
+    if (!isEntry(e)) refuse(`has a malformed entry (#${i})`);
+  });
+  return v as Ledger;
+}
+
+function isEntry(e: unknown): e is LedgerEntry {
+  const x = e as Partial<LedgerEntry>;
+  return !!x && typeof x === 'object'
+    && typeof x.record === 'string' && typeof x.value === 'string' && typeof x.domain === 'string'
+    && typeof x.state === 'string' && STATES.has(x.state)
+    && typeof x.createdAt === 'string' && typeof x.updatedAt === 'string' && typeof x.expiresAt === 'string'
+    && !!x.owner && typeof x.owner === 'object' && typeof x.owner.run === 'string' && typeof x.owner.host === 'string'
+    && (x.owner.pid === undefined || Number.isInteger(x.owner.pid))
+    && (x.owner.start === undefined || typeof x.owner.start === 'string');
+}
