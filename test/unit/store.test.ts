@@ -1,0 +1,55 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LedgerStore } from '../../src/state/store.js';
+import { emptyLedger, intendAdd } from '../../src/domain/ledger.js';
+import { StateError } from '../../src/errors.js';
+
+function tmp(t: test.TestContext): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agd-store-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('creates the state directory 0700 and ledger files 0600, round-trips a ledger', (t) => {
+  const base = tmp(t);
+  const store = new LedgerStore(path.join(base, 'state'));
+  store.ensureDir();
+  assert.equal(fs.statSync(path.join(base, 'state')).mode & 0o777, 0o700);
+  const ledger = intendAdd(emptyLedger('example.com'), { record: '_acme-challenge', value: 'V', domain: 'example.com',
+    owner: { run: 'r', host: 'h' } }, new Date('2026-01-01T00:00:00Z'), 1000);
+  store.write(ledger);
+  assert.equal(fs.statSync(store.ledgerPath('example.com')).mode & 0o777, 0o600);
+  assert.deepEqual(store.read('example.com'), ledger);
+  assert.deepEqual(store.zones(), ['example.com']);
+  assert.deepEqual(store.read('other.com'), emptyLedger('other.com'));
+  assert.deepEqual(fs.readdirSync(store.zonesDir), ['example.com.json'], 'no temp files left');
+});
+
+test('refuses corrupt, foreign, newer and malformed ledgers without touching them', (t) => {
+  const store = new LedgerStore(tmp(t));
+  store.ensureDir();
+  const cases: Array<[string, RegExp]> = [
+    ['{"schema":1,"tool":"acme-godaddy","zone":"example.com","entr', /is not valid JSON/],
+    ['[]', /is not a ledger object/],
+    ['{"schema":1,"tool":"other","zone":"example.com","entries":[]}', /was not written by acme-godaddy/],
+    ['{"schema":2,"tool":"acme-godaddy","zone":"example.com","entries":[]}', /schema 2, newer than this version understands \(1\)/],
+    ['{"schema":1,"tool":"acme-godaddy","zone":"other.com","entries":[]}', /is for zone "other.com"/],
+    ['{"schema":1,"tool":"acme-godaddy","zone":"example.com","entries":[{"value":1}]}', /malformed entry \(#0\)/],
+  ];
+  for (const [text, pattern] of cases) {
+    fs.writeFileSync(store.ledgerPath('example.com'), text);
+    assert.throws(() => store.read('example.com'), (err: unknown) => err instanceof StateError && pattern.test(err.message)
+      && err.message.includes(store.ledgerPath('example.com')) && err.exitCode === 74);
+    assert.equal(fs.readFileSync(store.ledgerPath('example.com'), 'utf8'), text, 'file left as it was');
+  }
+});
+
+test('refuses a state directory others can write to', (t) => {
+  const dir = path.join(tmp(t), 'state');
+  fs.mkdirSync(dir, { mode: 0o777 });
+  fs.chmodSync(dir, 0o777);
+  assert.throws(() => new LedgerStore(dir).ensureDir(), /writable by group or others \(mode 777\)/);
+});
