@@ -127,15 +127,18 @@ export function status(deps: Pick<HookDeps, 'store' | 'now'>): StatusRow[] {
  */
 async function syncRecord(deps: HookDeps, zone: string, record: string, done: (ledger: Ledger) => boolean,
   onPlan?: (plan: RecordPlan) => void): Promise<boolean> {
-  return withLock(deps.store.ledgerPath(zone), lockOptions(deps), async (assertHeld) => {
-    const ledger = deps.store.read(zone);
-    if (done(ledger)) {
+  // Two locks per zone: the writer lock is held across GoDaddy's read-modify-write; the ledger lock
+  // only for the milliseconds of a ledger update. Hooks can therefore record their intent while a
+  // writer is talking to GoDaddy, and that writer's union picks them up. Order: writer, then ledger.
+  return withLock(`${deps.store.ledgerPath(zone)}.writer`, lockOptions(deps), async (assertHeld) => {
+    if (done(deps.store.read(zone))) {
       deps.log(`${absoluteName(record, zone)}: already written by another hook (group commit)`);
       return false;
     }
     const api = deps.api();
     const current = await api.getTxt(zone, record);
-    const plan = planRecord(record, ledger.entries, current, stalePredicate(deps), deps.config.ttl);
+    // Read the ledger after the GET: intents recorded meanwhile join this write.
+    const plan = planRecord(record, deps.store.read(zone).entries, current, stalePredicate(deps), deps.config.ttl);
     onPlan?.(plan);
     if (plan.write.kind !== 'none') {
       assertHeld();
@@ -148,7 +151,7 @@ async function syncRecord(deps: HookDeps, zone: string, record: string, done: (l
       await verify(deps, api, zone, record, plan);
     }
     assertHeld();
-    deps.store.write(settle(deps.store.read(zone), plan, deps.now()));
+    await mutate(deps, zone, (ledger) => settle(ledger, plan, deps.now()));
     return plan.write.kind !== 'none';
   });
 }

@@ -17,6 +17,8 @@ export interface RecordPlan {
   keep: string[];
   /** Values the RRset must not hold after the write. */
   drop: string[];
+  /** The entries the plan dropped, as `value@updatedAt`: settle removes only these, not a later re-add. */
+  dropped: string[];
   /** Values at GoDaddy the ledger does not own: always kept (SPF, site verification, other tools). */
   foreign: string[];
   /** Empty or blank placeholders left by older tools: never re-sent when we write. */
@@ -34,7 +36,8 @@ export function planRecord(record: string, entries: readonly LedgerEntry[], curr
   const mine = entries.filter((e) => e.record === record);
   const keep = unique(mine.filter((e) => e.state !== 'removing' && !isStale(e)).map((e) => e.value));
   const keepSet = new Set(keep);
-  const drop = unique(mine.filter((e) => (e.state === 'removing' || isStale(e)) && !keepSet.has(e.value)).map((e) => e.value));
+  const dropEntries = mine.filter((e) => (e.state === 'removing' || isStale(e)) && !keepSet.has(e.value));
+  const drop = unique(dropEntries.map((e) => e.value));
   const owned = new Set(mine.map((e) => e.value));
 
   const currentValues = new Set(current.map((r) => r.data));
@@ -53,13 +56,13 @@ export function planRecord(record: string, entries: readonly LedgerEntry[], curr
     ];
     write = records.length === 0 ? { kind: 'delete' } : { kind: 'put', records };
   }
-  return { record, keep, drop, foreign: foreignRecords.map((r) => r.data), placeholders, write };
+  return { record, keep, drop, dropped: dropEntries.map(entryKey), foreign: foreignRecords.map((r) => r.data), placeholders, write };
 }
 
 /** The ledger after a plan was carried out and verified: kept entries are live, dropped ones gone. */
 export function settle(ledger: Ledger, plan: RecordPlan, now: Date): Ledger {
   const keep = new Set(plan.keep);
-  const drop = new Set(plan.drop);
+  const dropped = new Set(plan.dropped);
   const stamp = now.toISOString();
   const entries: LedgerEntry[] = [];
   for (const e of ledger.entries) {
@@ -67,8 +70,8 @@ export function settle(ledger: Ledger, plan: RecordPlan, now: Date): Ledger {
       entries.push(e);
     } else if (keep.has(e.value) && e.state !== 'removing') {
       entries.push(e.state === 'live' ? e : { ...e, state: 'live', updatedAt: stamp });
-    } else if (!drop.has(e.value)) {
-      entries.push(e); // appeared after the plan was made; leave it for its owner
+    } else if (!dropped.has(entryKey(e))) {
+      entries.push(e); // changed after the plan was made; leave it for its owner
     }
   }
   return { ...ledger, entries };
@@ -95,6 +98,10 @@ export function clampTtl(ttl: number): number {
 
 export function isPlaceholder(data: string): boolean {
   return data.trim() === '';
+}
+
+function entryKey(e: LedgerEntry): string {
+  return `${e.value}@${e.updatedAt}`;
 }
 
 function unique(values: string[]): string[] {

@@ -117,7 +117,7 @@ export class GoDaddyClient implements TxtApi {
   }
 
   private path(zone: string, name: string): string {
-    return `${this.options.baseUrl.pathname}/v1/domains/${encodeURIComponent(zone)}/records/TXT/${encodeURIComponent(name)}`;
+    return `${this.options.baseUrl.pathname.replace(/\/+$/, "")}/v1/domains/${encodeURIComponent(zone)}/records/TXT/${encodeURIComponent(name)}`;
   }
 
   private async call(method: 'GET' | 'PUT' | 'DELETE', zone: string, name: string, body: string | undefined,

@@ -1,0 +1,190 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startSim, type Sim } from '../../src/sim/sim.js';
+import { runCli, tmpDir, validation } from '../support/cli.js';
+
+const FOREIGN = 'v=spf1 include:_spf.example.test -all';
+
+interface World {
+  sim: Sim;
+  env: Record<string, string>;
+  stateDir: string;
+}
+
+async function world(t: test.TestContext, opts: Parameters<typeof startSim>[0] = {}): Promise<World> {
+  const sim = await startSim({
+    nameservers: [
+      { name: 'ns1.domaincontrol.test', address: '127.0.0.2', delayMs: 150 },
+      { name: 'ns2.domaincontrol.test', address: '127.0.0.3', delayMs: 400 },
+    ],
+    ...opts,
+  });
+  t.after(() => sim.close());
+  const stateDir = path.join(tmpDir(t), 'state');
+  return {
+    sim,
+    stateDir,
+    env: { ...sim.env(), ACME_GODADDY_STATE_DIR: stateDir, ACME_GODADDY_POLL_INTERVAL: '0.1', ACME_GODADDY_PROPAGATION_TIMEOUT: '20' },
+  };
+}
+
+function requestsFor(sim: Sim, from: number): string[] {
+  return sim.requests.slice(from).map((r) => `${r.method} ${decodeURIComponent(r.path)} ${r.status}`);
+}
+
+test('wildcard + apex: both values live together, foreign value kept, one wait, cleanups remove only their own', async (t) => {
+  const w = await world(t);
+  w.sim.setTxt('example.test', '_acme-challenge', [FOREIGN], 3600);
+  const [v1, v2] = [validation('wild'), validation('apex')];
+  const run = { ...w.env, ACME_GODADDY_RUN_ID: 'run-1' };
+
+  let mark = w.sim.requests.length;
+  const a1 = await runCli(['auth'], { ...run, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: v1, CERTBOT_REMAINING_CHALLENGES: '1' });
+  assert.deepEqual([a1.code, a1.stdout, a1.stderr], [0, '', '']);
+  assert.deepEqual(requestsFor(w.sim, mark), [
+    'GET /v1/domains/example.test/records/TXT/_acme-challenge 200',
+    'PUT /v1/domains/example.test/records/TXT/_acme-challenge 200',
+    'GET /v1/domains/example.test/records/TXT/_acme-challenge 200',
+  ]);
+  assert.deepEqual(w.sim.txt('example.test', '_acme-challenge').sort(), [FOREIGN, v1].sort());
+
+  mark = w.sim.requests.length;
+  const a2 = await runCli(['auth'], { ...run, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: v2, CERTBOT_REMAINING_CHALLENGES: '0' });
+  assert.deepEqual([a2.code, a2.stdout, a2.stderr], [0, '', '']);
+  assert.equal(requestsFor(w.sim, mark).length, 3);
+  const lastPut = w.sim.requests.filter((r) => r.method === 'PUT').at(-1)!;
+  assert.deepEqual((lastPut.body as Array<{ data: string; ttl: number }>).map((r) => [r.data, r.ttl]),
+    [[FOREIGN, 3600], [v1, 600], [v2, 600]]);
+  // The last auth returned only once every authoritative server served both values.
+  for (const ns of w.sim.nameservers) {
+    assert.deepEqual(w.sim.published(ns.name, '_acme-challenge.example.test').sort(), [FOREIGN, v1, v2].sort(), ns.name);
+  }
+  assert.ok(a2.ms >= 400, `waited for the slowest server (${a2.ms} ms)`);
+
+  const status = await runCli(['status', '--json'], run);
+  const entries = (JSON.parse(status.stdout) as { entries: Array<{ value: string; state: string; record: string }> }).entries;
+  assert.deepEqual(entries.map((e) => [e.record, e.state]).sort(), [['_acme-challenge', 'live'], ['_acme-challenge', 'live']]);
+
+  const c1 = await runCli(['cleanup'], { ...run, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: v1, CERTBOT_REMAINING_CHALLENGES: '1', CERTBOT_AUTH_OUTPUT: '' });
+  assert.deepEqual([c1.code, c1.stdout, c1.stderr], [0, '', '']);
+  assert.deepEqual(w.sim.txt('example.test', '_acme-challenge').sort(), [FOREIGN, v2].sort());
+  mark = w.sim.requests.length;
+  const c2 = await runCli(['cleanup'], { ...run, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: v2, CERTBOT_REMAINING_CHALLENGES: '0' });
+  assert.deepEqual([c2.code, c2.stderr], [0, '']);
+  assert.deepEqual(w.sim.txt('example.test', '_acme-challenge'), [FOREIGN]);
+  assert.deepEqual(requestsFor(w.sim, mark).map((r) => r.split(' ')[0]), ['GET', 'PUT', 'GET']);
+  assert.ok(c2.ms < 3000, 'cleanup never waits for DNS');
+  const after = JSON.parse((await runCli(['status', '--json'], run)).stdout) as { entries: unknown[] };
+  assert.deepEqual(after.entries, []);
+});
+
+test('last value gone: DELETE, never a PUT of []; cleanup of an unknown value on an empty name makes no write', async (t) => {
+  const w = await world(t);
+  const v = validation('sub');
+  const env = { ...w.env, CERTBOT_DOMAIN: 'www.example.test', CERTBOT_VALIDATION: v };
+  assert.equal((await runCli(['auth'], { ...env, CERTBOT_REMAINING_CHALLENGES: '1' })).code, 0);
+  assert.deepEqual(w.sim.txt('example.test', '_acme-challenge.www'), [v]);
+  let mark = w.sim.requests.length;
+  assert.equal((await runCli(['cleanup'], env)).code, 0);
+  assert.deepEqual(requestsFor(w.sim, mark), [
+    'GET /v1/domains/example.test/records/TXT/_acme-challenge.www 200',
+    'DELETE /v1/domains/example.test/records/TXT/_acme-challenge.www 204',
+    'GET /v1/domains/example.test/records/TXT/_acme-challenge.www 200',
+  ]);
+  mark = w.sim.requests.length;
+  const again = await runCli(['cleanup'], { ...env, CERTBOT_VALIDATION: validation('never-added') });
+  assert.deepEqual([again.code, again.stderr], [0, '']);
+  assert.deepEqual(requestsFor(w.sim, mark), ['GET /v1/domains/example.test/records/TXT/_acme-challenge.www 200']);
+  assert.ok(!w.sim.requests.some((r) => r.method === 'PUT' && Array.isArray(r.body) && r.body.length === 0));
+});
+
+test('stale values of a dead run are swept by the next hook, and reconcile cleans up a crashed run', async (t) => {
+  const w = await world(t);
+  const dead = validation('dead');
+  // A run that died after its auth (certbot killed: no cleanup hook ever runs).
+  assert.equal((await runCli(['auth'], { ...w.env, ACME_GODADDY_RUN_ID: 'crashed', CERTBOT_DOMAIN: 'other.test', CERTBOT_VALIDATION: dead, CERTBOT_REMAINING_CHALLENGES: '1' })).code, 0);
+  // Make the crashed run's entry belong to a process that is gone.
+  const file = path.join(w.stateDir, 'zones', 'other.test.json');
+  const ledger = JSON.parse(fs.readFileSync(file, 'utf8')) as { entries: Array<{ owner: Record<string, unknown> }> };
+  ledger.entries[0]!.owner = { run: 'certbot:999999:1', host: (await import('node:os')).hostname(), pid: 999999, start: '1' };
+  fs.writeFileSync(file, JSON.stringify(ledger));
+  const status = await runCli(['status'], w.env);
+  assert.match(status.stdout, /other\.test\s+_acme-challenge\s+\S+\s+live \(stale\)/);
+
+  const plan = await runCli(['reconcile', '--dry-run'], w.env);
+  assert.equal(plan.code, 0);
+  assert.match(plan.stdout, /other\.test _acme-challenge: would DELETE; remove .*; keep 0 of ours, 0 foreign/);
+  assert.deepEqual(w.sim.txt('other.test', '_acme-challenge'), [dead], 'dry run changed nothing');
+
+  const done = await runCli(['reconcile'], w.env);
+  assert.equal(done.code, 0, done.stderr);
+  assert.deepEqual(w.sim.txt('other.test', '_acme-challenge'), []);
+  assert.match((await runCli(['status'], w.env)).stdout, /no pending values/);
+});
+
+test('propagation timeout names the lagging server and the values it lacks (exit 75); ledger stays consistent', async (t) => {
+  const w = await world(t);
+  w.sim.setNameserverMode('ns2.domaincontrol.test', 'stale');
+  const v = validation('slow');
+  const r = await runCli(['auth'], { ...w.env, ACME_GODADDY_PROPAGATION_TIMEOUT: '1.5', CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: v, CERTBOT_REMAINING_CHALLENGES: '0' });
+  assert.equal(r.code, 75);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^acme-godaddy: TXT records not visible on every authoritative server after \d s: ns2\.domaincontrol\.test \(127\.0\.0\.3:\d+\) lacks /);
+  assert.ok(r.stderr.includes(v.slice(0, 10)));
+  assert.ok(!r.stderr.includes('ns1.domaincontrol.test'), 'the server that has it is not blamed');
+  // certbot runs the cleanup anyway; it removes the value.
+  const c = await runCli(['cleanup'], { ...w.env, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: v });
+  assert.equal(c.code, 0);
+  assert.deepEqual(w.sim.txt('example.test', '_acme-challenge'), []);
+});
+
+test('wrong credentials: one line, exit 77, no secret anywhere, nothing lost', async (t) => {
+  const w = await world(t);
+  const secretKey = 'KEY-must-not-leak-123';
+  const secretSecret = 'SECRET-must-not-leak-456';
+  const env = { ...w.env, GODADDY_API_KEY: secretKey, GODADDY_API_SECRET: secretSecret, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: validation('x'), CERTBOT_REMAINING_CHALLENGES: '0' };
+  const r = await runCli(['auth', '--verbose'], env);
+  assert.equal(r.code, 77);
+  const lines = r.stderr.trim().split('\n');
+  assert.match(lines.at(-1)!, /^acme-godaddy: GoDaddy read of TXT records _acme-challenge in example\.test failed: HTTP 401 UNABLE_TO_AUTHENTICATE: Unauthorized : Could not authenticate API key\/secret \(hint: check GODADDY_API_KEY\/GODADDY_API_SECRET; production and OTE keys are different\)$/);
+  const everything = r.stdout + r.stderr + fs.readdirSync(path.join(w.stateDir, 'zones')).map((f) => fs.readFileSync(path.join(w.stateDir, 'zones', f), 'utf8')).join('');
+  assert.ok(!everything.includes(secretKey) && !everything.includes(secretSecret));
+  assert.deepEqual(w.sim.txt('example.test', '_acme-challenge'), []);
+});
+
+test('bad input: missing CERTBOT_* vars, bad remaining count, unknown command, bad config -> one line and documented codes', async (t) => {
+  const w = await world(t);
+  const cases: Array<[string[], Record<string, string>, number, RegExp]> = [
+    [['auth'], {}, 64, /^acme-godaddy: auth: CERTBOT_DOMAIN and CERTBOT_VALIDATION not set \(hint: run this as certbot's --manual-auth-hook/],
+    [['auth'], { CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: 'v', CERTBOT_REMAINING_CHALLENGES: 'two' }, 64, /must be a whole number/],
+    [['auth'], { CERTBOT_DOMAIN: 'bad..name', CERTBOT_VALIDATION: 'v' }, 64, /domain "bad\.\.name" has an empty label/],
+    [['frobnicate'], {}, 64, /unknown command "frobnicate"/],
+    [['auth', '--bogus'], {}, 64, /Unknown option '--bogus'/],
+    [['status'], { ACME_GODADDY_TTL: '60' }, 78, /ACME_GODADDY_TTL must be between 600 and 604800 \(got 60\)/],
+    [['auth'], { CERTBOT_DOMAIN: 'nowhere.invalid', CERTBOT_VALIDATION: 'v' }, 65, /no DNS zone found for _acme-challenge\.nowhere\.invalid/],
+  ];
+  for (const [args, extra, code, pattern] of cases) {
+    const r = await runCli(args, { ...w.env, ...extra });
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, pattern);
+    assert.ok(!r.stderr.includes('    at '), 'no stack trace');
+  }
+});
+
+test('eight concurrent auths on one name: all values live at once, fewer writes than values', async (t) => {
+  const w = await world(t, { apiLatencyMs: 20 });
+  const values = Array.from({ length: 8 }, (_, i) => validation(`c${i}`));
+  const results = await Promise.all(values.map((v, i) => runCli(['auth'], {
+    ...w.env, ACME_GODADDY_RUN_ID: `r${i}`, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: v, CERTBOT_REMAINING_CHALLENGES: '1',
+  })));
+  assert.deepEqual(results.map((r) => r.code), values.map(() => 0), results.map((r) => r.stderr).join(''));
+  assert.deepEqual(w.sim.txt('example.test', '_acme-challenge').sort(), [...values].sort());
+  const puts = w.sim.requests.filter((r) => r.method === 'PUT').length;
+  assert.ok(puts < 8, `group commit: ${puts} PUTs for 8 values`);
+  t.diagnostic(`8 concurrent auths: ${puts} PUTs, ${w.sim.requests.length} requests`);
+  await Promise.all(values.map((v, i) => runCli(['cleanup'], { ...w.env, ACME_GODADDY_RUN_ID: `r${i}`, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: v })));
+  assert.deepEqual(w.sim.txt('example.test', '_acme-challenge'), []);
+});
