@@ -188,3 +188,33 @@ test('eight concurrent auths on one name: all values live at once, fewer writes 
   await Promise.all(values.map((v, i) => runCli(['cleanup'], { ...w.env, ACME_GODADDY_RUN_ID: `r${i}`, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: v })));
   assert.deepEqual(w.sim.txt('example.test', '_acme-challenge'), []);
 });
+
+test('SIGTERM while waiting for propagation: exit 75, one line, lock released, ledger consistent', async (t) => {
+  const w = await world(t);
+  w.sim.setNameserverMode('ns2.domaincontrol.test', 'stale');
+  const { spawn } = await import('node:child_process');
+  const { BIN } = await import('../support/cli.js');
+  const v = validation('sig');
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    const child = spawn(process.execPath, [BIN, 'auth'], {
+      env: { PATH: process.env['PATH'], ACME_GODADDY_ENV_FILE: '/dev/null', ...w.env, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: v, CERTBOT_REMAINING_CHALLENGES: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    // Wait until the value is live at GoDaddy: the hook is then in its propagation wait.
+    for (let i = 0; i < 100 && !w.sim.txt('example.test', '_acme-challenge').includes(v); i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill(signal);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 75, `${signal}: ${stderr}`);
+    assert.equal(stderr, `acme-godaddy: interrupted by ${signal} (hint: the ledger is consistent; \`acme-godaddy reconcile\` removes anything this run left behind)\n`);
+    const zones = path.join(w.stateDir, 'zones');
+    assert.deepEqual(fs.readdirSync(zones).filter((f) => f.endsWith('.lock')), [], 'no lock left behind');
+    const ledger = JSON.parse(fs.readFileSync(path.join(zones, 'example.test.json'), 'utf8')) as { entries: Array<{ value: string; state: string }> };
+    assert.deepEqual(ledger.entries.map((e) => [e.value, e.state]), [[v, 'live']]);
+  }
+  // certbot then runs cleanup (or reconcile does once the run is over).
+  assert.equal((await runCli(['cleanup'], { ...w.env, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: v })).code, 0);
+  assert.deepEqual(w.sim.txt('example.test', '_acme-challenge'), []);
+});
