@@ -3,6 +3,8 @@
 // request until SIGINT/SIGTERM. A thin wrapper over startSim; all behaviour lives in src/sim.
 
 import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { startPebble, type Pebble } from '../src/sim/pebble.js';
 import { DEFAULT_NAMESERVERS, startSim, type SimNameserver, type SimOptions, type SimRequest } from '../src/sim/sim.js';
 
 const USAGE = `usage: npm run sim -- [options]
@@ -12,9 +14,12 @@ const USAGE = `usage: npm run sim -- [options]
   --delays A,B,...    publish delay in ms per GoDaddy nameserver (default 300,900)
   --seed N            seed for every random choice (default 1)
   --log-dns           also print one line per DNS query
+  --with-pebble       also start a local ACME server (Debian's pebble) that validates through
+                      the simulated resolver, and print a complete certbot command line
   --help`;
 
 const STATE_DIR = '/tmp/acme-godaddy-sim-state';
+const PEBBLE_DIR = '/tmp/acme-godaddy-sim-pebble';
 /** Nameserver addresses in order; 127.0.0.4 is taken by elsewhere.test's external server. */
 const NS_HOSTS = [2, 3, 5, 6, 7, 8, 9];
 
@@ -55,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
       delays: { type: 'string' },
       seed: { type: 'string' },
       'log-dns': { type: 'boolean', default: false },
+      'with-pebble': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -75,10 +81,30 @@ async function main(argv: string[]): Promise<number> {
       : {}),
   };
   const sim = await startSim(options);
-  const env = { ...sim.env(), ACME_GODADDY_STATE_DIR: STATE_DIR };
+  let pebble: Pebble | undefined;
+  const env: Record<string, string> = { ...sim.env(), ACME_GODADDY_STATE_DIR: STATE_DIR };
+  if (values['with-pebble']) {
+    try {
+      pebble = await startPebble({ dir: PEBBLE_DIR, dnsServer: sim.resolver });
+    } catch (err) {
+      await sim.close();
+      throw err;
+    }
+    env['REQUESTS_CA_BUNDLE'] = pebble.caBundle;
+  }
   console.log('acme-godaddy simulator is running. Paste into your shell:\n');
   for (const [name, value] of Object.entries(env)) console.log(`export ${name}=${value}`);
-  console.log(`\nPebble: pebble -dnsserver ${sim.resolver} ...`);
+  const bin = fileURLToPath(new URL('../../bin/acme-godaddy', import.meta.url));
+  if (pebble) {
+    console.log(`\nPebble (ACME server) at ${pebble.directoryUrl}, validating through ${sim.resolver}. Then run:\n`);
+    console.log(`certbot certonly --manual --preferred-challenges dns \\
+  --manual-auth-hook "${bin} auth" --manual-cleanup-hook "${bin} cleanup" \\
+  --server ${pebble.directoryUrl} --non-interactive --agree-tos -m you@example.test \\
+  --config-dir /tmp/acme-godaddy-cb/config --work-dir /tmp/acme-godaddy-cb/work --logs-dir /tmp/acme-godaddy-cb/logs \\
+  -d example.test -d '*.example.test' -d www.example.test`);
+  } else {
+    console.log(`\nPebble: pebble -dnsserver ${sim.resolver} ... (or rerun with --with-pebble)`);
+  }
   console.log(`\nZones (account ${sim.key}):`);
   for (const d of sim.domains()) {
     const servers = d.publicNameservers.map((ns) => `${ns.name} (${ns.address})`).join(', ');
@@ -98,6 +124,7 @@ async function main(argv: string[]): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  await pebble?.stop();
   await sim.close();
   console.log('simulator stopped');
   return 0;
