@@ -12,7 +12,7 @@ import { withLock } from '../state/lock.js';
 import { isOwnerGone } from '../state/owner.js';
 import type { Resolver, Nameserver } from '../dns/resolver.js';
 import { dropUnreachable, sleep, waitForPropagation, type PendingCheck, type WaitResult } from '../dns/propagation.js';
-import { UsageError } from '../errors.js';
+import { StateError, UsageError } from '../errors.js';
 
 /** How long an entry may live when its run's end cannot be observed (no certbot PID to watch). */
 export const ENTRY_LIFETIME_MS = 6 * 3600 * 1000;
@@ -86,12 +86,24 @@ export async function cleanup(deps: HookDeps, input: { domain: string; value: st
 export interface ReconcileResult {
   zone: string;
   plans: RecordPlan[];
+  repaired?: { backup: string; kept: number; lost: number };
 }
 
 /** `reconcile`: for every record in every ledger, remove stale values and restore live ones. */
-export async function reconcile(deps: HookDeps, options: { dryRun: boolean }): Promise<ReconcileResult[]> {
+export async function reconcile(deps: HookDeps, options: { dryRun: boolean; repair?: boolean }): Promise<ReconcileResult[]> {
   const results: ReconcileResult[] = [];
   for (const zone of deps.store.zones()) {
+    let repaired: ReconcileResult['repaired'];
+    if (options.repair && !options.dryRun) {
+      await withLock(deps.store.ledgerPath(zone), lockOptions(deps), async () => {
+        try {
+          deps.store.read(zone);
+        } catch (err) {
+          if (!(err instanceof StateError)) throw err;
+          repaired = deps.store.repair(zone, deps.now());
+        }
+      });
+    }
     const ledger = deps.store.read(zone);
     const plans: RecordPlan[] = [];
     for (const record of recordsOf(ledger)) {
@@ -102,7 +114,7 @@ export async function reconcile(deps: HookDeps, options: { dryRun: boolean }): P
         await syncRecord(deps, zone, record, () => false, (plan) => plans.push(plan));
       }
     }
-    results.push({ zone, plans });
+    results.push(repaired ? { zone, plans, repaired } : { zone, plans });
   }
   return results;
 }

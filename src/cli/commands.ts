@@ -27,7 +27,7 @@ export async function runCommand(command: string, flags: Flags, env: Env, io: Io
         return ExitCode.OK;
       }
       case 'reconcile': {
-        const results = await hooks.reconcile(deps, { dryRun: flags['dry-run'] === true });
+        const results = await hooks.reconcile(deps, { dryRun: flags['dry-run'] === true, repair: flags.repair === true });
         io.stdout(flags.json ? `${JSON.stringify(reconcileJson(results, flags['dry-run'] === true), null, 2)}\n`
           : renderReconcile(results, flags['dry-run'] === true));
         return ExitCode.OK;
@@ -137,7 +137,10 @@ function statusJson(rows: readonly StatusRow[], now: Date): unknown {
 
 function renderReconcile(results: readonly ReconcileResult[], dryRun: boolean): string {
   const lines: string[] = [];
-  for (const { zone, plans } of results) {
+  for (const { zone, plans, repaired } of results) {
+    if (repaired) {
+      lines.push(`${zone}: ledger was unreadable; moved to ${repaired.backup}, kept ${repaired.kept} entr${repaired.kept === 1 ? 'y' : 'ies'}, dropped ${repaired.lost}`);
+    }
     for (const p of plans) {
       const action = p.write.kind === 'none' ? 'in sync' : p.write.kind === 'put'
         ? `PUT ${p.write.records.length} value(s)` : 'DELETE';
@@ -152,6 +155,7 @@ function renderReconcile(results: readonly ReconcileResult[], dryRun: boolean): 
 function reconcileJson(results: readonly ReconcileResult[], dryRun: boolean): unknown {
   return {
     dryRun,
+    repaired: results.filter((r) => r.repaired).map((r) => ({ zone: r.zone, ...r.repaired })),
     records: results.flatMap(({ zone, plans }) => plans.map((p) => ({
       zone, record: p.record, action: p.write.kind, keep: p.keep, remove: p.drop, foreign: p.foreign,
     }))),

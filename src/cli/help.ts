@@ -48,15 +48,18 @@ left. Never waits for DNS. Prints nothing on success.
 
 Example:
   CERTBOT_DOMAIN=example.com CERTBOT_VALIDATION=abc acme-godaddy cleanup`,
-  reconcile: `Usage: acme-godaddy reconcile [--dry-run] [--json]
+  reconcile: `Usage: acme-godaddy reconcile [--dry-run] [--repair] [--json]
 
 Brings GoDaddy and the ledger back in line after a crash (for example certbot killed mid-run,
 which skips the cleanup hooks): values whose run is over are removed, values of runs still going
 are restored. --dry-run prints the plan and changes nothing. Safe to run from cron at any time.
+--repair moves an unreadable ledger aside (kept as <file>.broken-<time>) and rebuilds it from the
+entries that still parse; without it a broken ledger is refused and left untouched.
 
 Examples:
   acme-godaddy reconcile --dry-run
-  acme-godaddy reconcile`,
+  acme-godaddy reconcile
+  acme-godaddy reconcile --repair`,
   status: `Usage: acme-godaddy status [--json]
 
 Shows the ledger: every value this tool has put or is about to put or remove at GoDaddy, with

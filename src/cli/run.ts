@@ -84,6 +84,7 @@ function parse(argv: readonly string[]) {
         verbose: { type: 'boolean', short: 'v' },
         debug: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
+        repair: { type: 'boolean' },
         json: { type: 'boolean' },
         domain: { type: 'string' },
         validation: { type: 'string' },

@@ -74,6 +74,27 @@ export class LedgerStore {
     return parseLedger(text, file, zone);
   }
 
+  /**
+   * Moves an unreadable ledger aside (kept as `<file>.broken-<time>`) and writes a new one holding
+   * every entry that still parses. Returns the backup path and how many entries were kept.
+   */
+  repair(zone: string, now: Date): { backup: string; kept: number; lost: number } {
+    const file = this.ledgerPath(zone);
+    const text = fs.readFileSync(file, 'utf8');
+    let entries: unknown[] = [];
+    try {
+      const value = JSON.parse(text) as { entries?: unknown };
+      if (value && typeof value === 'object' && Array.isArray(value.entries)) entries = value.entries;
+    } catch {
+      // nothing salvageable
+    }
+    const kept = entries.filter(isEntry);
+    const backup = `${file}.broken-${now.toISOString().replace(/[:.]/g, '-')}`;
+    fs.renameSync(file, backup);
+    this.write({ ...emptyLedger(zone), entries: kept });
+    return { backup, kept: kept.length, lost: entries.length - kept.length };
+  }
+
   write(ledger: Ledger): void {
     const file = this.ledgerPath(ledger.zone);
     const tmp = `${file}.tmp-${process.pid}`;
@@ -108,7 +129,7 @@ export class LedgerStore {
 export function parseLedger(text: string, file: string, zone: string): Ledger {
   const refuse = (why: string): never => {
     throw new StateError(`ledger ${file} ${why}; refusing to touch it`,
-      { hint: 'inspect the file; move it aside to start over (then run `acme-godaddy reconcile`)' });
+      { hint: '`acme-godaddy reconcile --repair` keeps a backup and rebuilds it from the entries that still parse' });
   };
   let value: unknown;
   try {

@@ -218,3 +218,27 @@ test('SIGTERM while waiting for propagation: exit 75, one line, lock released, l
   assert.equal((await runCli(['cleanup'], { ...w.env, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: v })).code, 0);
   assert.deepEqual(w.sim.txt('example.test', '_acme-challenge'), []);
 });
+
+test('a corrupt ledger is refused (exit 74, file untouched) until reconcile --repair keeps a backup and rebuilds it', async (t) => {
+  const w = await world(t);
+  const v = validation('keep');
+  assert.equal((await runCli(['auth'], { ...w.env, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: v, CERTBOT_REMAINING_CHALLENGES: '1' })).code, 0);
+  const file = path.join(w.stateDir, 'zones', 'example.test.json');
+  const good = JSON.parse(fs.readFileSync(file, 'utf8')) as { entries: unknown[] };
+  const broken = JSON.stringify({ ...good, entries: [...good.entries, { value: 42 }] });
+  fs.writeFileSync(file, broken);
+  const refused = await runCli(['auth'], { ...w.env, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: validation('other'), CERTBOT_REMAINING_CHALLENGES: '1' });
+  assert.equal(refused.code, 74);
+  assert.equal(refused.stderr, `acme-godaddy: ledger ${file} has a malformed entry (#1); refusing to touch it (hint: \`acme-godaddy reconcile --repair\` keeps a backup and rebuilds it from the entries that still parse)\n`);
+  assert.equal(fs.readFileSync(file, 'utf8'), broken);
+  assert.equal((await runCli(['reconcile'], w.env)).code, 74);
+  const repaired = await runCli(['reconcile', '--repair'], w.env);
+  assert.equal(repaired.code, 0, repaired.stderr);
+  assert.match(repaired.stdout, /^example\.test: ledger was unreadable; moved to .*example\.test\.json\.broken-\S+, kept 1 entry, dropped 1$/m);
+  const backups = fs.readdirSync(path.join(w.stateDir, 'zones')).filter((f) => f.includes('.broken-'));
+  assert.equal(backups.length, 1);
+  assert.equal(fs.readFileSync(path.join(w.stateDir, 'zones', backups[0]!), 'utf8'), broken);
+  assert.deepEqual(w.sim.txt('example.test', '_acme-challenge'), [v], 'the live value survived');
+  assert.equal((await runCli(['cleanup'], { ...w.env, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: v })).code, 0);
+  assert.deepEqual(w.sim.txt('example.test', '_acme-challenge'), []);
+});
