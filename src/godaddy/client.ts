@@ -1,5 +1,6 @@
 import { Agent, request } from 'undici';
-import { ExitCode, HookError, InterruptedError, oneLine } from '../errors.js';
+import { ExitCode, HookError, InterruptedError, oneLine, type ExitCodeValue } from '../errors.js';
+import { NO_PACING, sleep, type Pacer } from './pacer.js';
 import type { Secret } from '../secret.js';
 
 /** A TXT record as GoDaddy stores it (wire shape of DNSRecord, TXT subset). */
@@ -21,6 +22,43 @@ export interface ErrorField {
   message?: string;
 }
 
+/** Per-name TXT endpoints as GoDaddy counts them for its rate limit: method + route template. */
+export const TXT_ROUTE = '/v1/domains/{domain}/records/{type}/{name}';
+
+/**
+ * The retry policy, in numbers (README "GoDaddy API behaviour"):
+ * - 429: wait what GoDaddy says (the larger of `Retry-After` and `retryAfterSec`; 60 s when it says
+ *   neither) plus a jitter of up to 25 % of that (at most 1 s), never less; no request to that
+ *   endpoint from any process before then; at most 3 retries; a requested wait over 120 s fails at
+ *   once.
+ * - 409 (zone busy, any code but INACTIVE_DOMAIN), 5xx, timeouts, connection errors: at most 3
+ *   retries after 1 s, 2 s, 4 s (each times 1 to 1.5, capped at 8 s).
+ * - Every other status (400, 401, 403, 404, 409 INACTIVE_DOMAIN, 422 …): no retry.
+ */
+export interface RetryPolicy {
+  rateLimitRetries: number;
+  defaultRetryAfterMs: number;
+  maxRetryAfterMs: number;
+  transientRetries: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
+  rateLimitRetries: 3,
+  defaultRetryAfterMs: 60_000,
+  maxRetryAfterMs: 120_000,
+  transientRetries: 3,
+  backoffBaseMs: 1_000,
+  backoffMaxMs: 8_000,
+});
+
+/** How a failed request ended after retries, appended to the message. */
+export interface AttemptInfo {
+  attempts: number;
+  elapsedMs: number;
+}
+
 /** A non-2xx answer from GoDaddy, with GoDaddy's own code and message (never our credentials). */
 export class GoDaddyApiError extends HookError {
   constructor(
@@ -30,38 +68,84 @@ export class GoDaddyApiError extends HookError {
     readonly fields: readonly ErrorField[],
     readonly operation: string,
     readonly retryAfterMs: number | undefined,
+    readonly context: { sent?: readonly TxtRecord[]; attempts?: AttemptInfo; host?: string } = {},
   ) {
     const detail = [apiCode, apiMessage].filter(Boolean).join(': ');
-    const fieldText = fields.length > 0
-      ? ` [${fields.map((f) => [f.path, f.code, f.message].filter(Boolean).join(' ')).join('; ')}]` : '';
-    const { exitCode, hint } = classify(status, apiCode);
+    const fieldText = fields.length > 0 ? `[${fields.map((f) => describeField(f, context.sent)).join('; ')}]` : '';
+    const { exitCode, hint } = classify(status, apiCode, context.host);
     super(`GODADDY_${status}`, exitCode,
-      `GoDaddy ${operation} failed: HTTP ${status}${detail ? ` ${oneLine(detail, 200)}` : ''}${oneLine(fieldText, 300)}`,
+      `GoDaddy ${operation} failed: HTTP ${status}${detail ? ` ${oneLine(detail, 200)}` : ''}${fieldText ? ` ${oneLine(fieldText, 400)}` : ''}${suffix(status === 429 ? retryAfterMs : undefined, context.attempts)}`,
       hint === undefined ? {} : { hint });
+  }
+
+  /** The same error, saying how many attempts it took. */
+  withAttempts(attempts: AttemptInfo): GoDaddyApiError {
+    return new GoDaddyApiError(this.status, this.apiCode, this.apiMessage, this.fields, this.operation, this.retryAfterMs,
+      { ...this.context, attempts });
   }
 }
 
-function classify(status: number, apiCode: string | undefined): { exitCode: (typeof ExitCode)[keyof typeof ExitCode]; hint?: string } {
+/** ` (GoDaddy says retry after 2 s; gave up after 4 attempts in 7 s)`, or the parts that apply. */
+function suffix(retryAfterMs: number | undefined, a: AttemptInfo | undefined): string {
+  const parts = [
+    retryAfterMs === undefined ? '' : `GoDaddy says retry after ${Math.ceil(retryAfterMs / 1000)} s`,
+    a && a.attempts > 1 ? `gave up after ${a.attempts} attempts in ${(a.elapsedMs / 1000).toFixed(a.elapsedMs < 10_000 ? 1 : 0)} s` : '',
+  ].filter(Boolean);
+  return parts.length > 0 ? ` (${parts.join('; ')})` : '';
+}
+
+/** `records[1].ttl UNKNOWN_RESTRICTION: must have a minimum value of 600 (value "abc…", ttl 300)`. */
+function describeField(f: ErrorField, sent: readonly TxtRecord[] | undefined): string {
+  const head = [f.path, f.code].filter(Boolean).join(' ');
+  let text = f.message ? `${head}: ${f.message}` : head;
+  const index = /^records\[(\d+)\]/.exec(f.path ?? '')?.[1];
+  const record = index === undefined ? undefined : sent?.[Number(index)];
+  if (record) {
+    const shown = record.data.length > 24 ? `${record.data.slice(0, 20)}…` : record.data;
+    text += ` (value ${JSON.stringify(shown)}, ${record.data.length} characters, ttl ${record.ttl})`;
+  }
+  return text;
+}
+
+function classify(status: number, apiCode: string | undefined, host: string | undefined): { exitCode: ExitCodeValue; hint?: string } {
   if (status === 401) {
     return { exitCode: ExitCode.NOPERM,
       hint: 'check GODADDY_API_KEY/GODADDY_API_SECRET; production and OTE keys are different' };
   }
   if (status === 403) {
     return { exitCode: ExitCode.NOPERM,
-      hint: 'GoDaddy limits API access to accounts that meet its eligibility rules (since 2024), or the key lacks rights to this domain; a CNAME from _acme-challenge to a zone you can edit avoids the restriction' };
+      hint: 'since 2024 GoDaddy opens its DNS API only to accounts that meet its eligibility rules (a minimum number of domains or a Discount Domain Club plan), or the key has no rights to this domain; ask GoDaddy support, or CNAME _acme-challenge to a zone at a DNS host you can edit' };
   }
   if (status === 404 && apiCode === 'UNKNOWN_DOMAIN') {
-    return { exitCode: ExitCode.DATA, hint: 'the zone is not in this GoDaddy account or GoDaddy does not host its DNS' };
+    return { exitCode: ExitCode.DATA,
+      hint: `the zone is not in the account of this API key${host ? ` at ${host}` : ''}, or GoDaddy does not host its DNS; check which GoDaddy account holds the domain and where its nameservers point` };
   }
-  if (status === 429) return { exitCode: ExitCode.TEMPFAIL, hint: 'GoDaddy allows 60 requests per minute per endpoint; try again later' };
+  if (status === 409 && apiCode === 'INACTIVE_DOMAIN') {
+    return { exitCode: ExitCode.UNAVAILABLE,
+      hint: 'GoDaddy does not allow record changes on this domain (locked, protected or not active); check the domain\'s status in the GoDaddy account' };
+  }
+  if (status === 422) {
+    return { exitCode: ExitCode.UNAVAILABLE,
+      hint: 'GoDaddy refused the data in the request (details in brackets); a PUT re-sends every value already at the name, so a value left by another tool that GoDaddy no longer accepts must be fixed in its DNS manager' };
+  }
+  if (status === 429) {
+    return { exitCode: ExitCode.TEMPFAIL,
+      hint: apiCode === 'QUOTA_EXCEEDED'
+        ? 'GoDaddy says the API quota of this key is used up; it resets later; try again later'
+        : 'GoDaddy allows 60 requests per minute per endpoint; acme-godaddy waited as told and gave up; try again later' };
+  }
   if (status >= 500 || status === 409) return { exitCode: ExitCode.UNAVAILABLE, hint: 'GoDaddy is having trouble; try again later' };
   return { exitCode: ExitCode.UNAVAILABLE };
 }
 
 export class NetworkError extends HookError {
-  constructor(host: string, operation: string, reason: string) {
-    super('NETWORK', ExitCode.UNAVAILABLE, `cannot reach ${host} for GoDaddy ${operation}: ${reason}`,
-      { hint: 'check network access to the GoDaddy API and GODADDY_API_URL' });
+  constructor(readonly host: string, readonly operation: string, readonly reason: string, attempts?: AttemptInfo) {
+    super('NETWORK', ExitCode.UNAVAILABLE, `cannot reach ${host} for GoDaddy ${operation}: ${reason}${suffix(undefined, attempts)}`,
+      { hint: 'check network access to the GoDaddy API (proxy, firewall, DNS) and GODADDY_API_URL' });
+  }
+
+  withAttempts(attempts: AttemptInfo): NetworkError {
+    return new NetworkError(this.host, this.operation, this.reason, attempts);
   }
 }
 
@@ -71,11 +155,15 @@ export interface ClientOptions {
   secret: Secret;
   timeoutMs: number;
   signal?: AbortSignal | undefined;
-  /** Attempts for 429/409/5xx/network failures (1 = no retry). */
-  attempts?: number;
-  /** Upper bound for one backoff wait. */
-  maxBackoffMs?: number;
+  /** Overrides of {@link DEFAULT_RETRY_POLICY} (tests use small numbers). */
+  retry?: Partial<RetryPolicy>;
+  /** Shared request budget; default: none (a single request never waits). */
+  pacer?: Pacer;
+  /** Source of jitter in [0, 1). */
+  random?: () => number;
   onRequest?: (method: string, path: string, status: number | 'error', ms: number) => void;
+  /** Verbose diagnostics: waits and retries. */
+  log?: (message: string) => void;
 }
 
 /**
@@ -84,6 +172,9 @@ export interface ClientOptions {
  */
 export class GoDaddyClient implements TxtApi {
   private readonly dispatcher: Agent;
+  private readonly policy: RetryPolicy;
+  private readonly pacer: Pacer;
+  private readonly random: () => number;
 
   constructor(private readonly options: ClientOptions) {
     this.dispatcher = new Agent({
@@ -92,6 +183,9 @@ export class GoDaddyClient implements TxtApi {
       bodyTimeout: options.timeoutMs,
       keepAliveTimeout: 10_000,
     });
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.pacer = options.pacer ?? NO_PACING;
+    this.random = options.random ?? Math.random;
   }
 
   /** GET /v1/domains/{domain}/records/TXT/{name}: `[]` when the name has no TXT records. */
@@ -104,7 +198,7 @@ export class GoDaddyClient implements TxtApi {
   async putTxt(zone: string, name: string, records: readonly TxtRecord[]): Promise<void> {
     if (records.length === 0) throw new Error('putTxt with an empty RRset (use deleteTxt)');
     const body = records.map((r) => ({ data: r.data, name, ttl: r.ttl, type: 'TXT' }));
-    await this.call('PUT', zone, name, JSON.stringify(body), 'write of TXT records');
+    await this.call('PUT', zone, name, JSON.stringify(body), 'write of TXT records', records);
   }
 
   /** DELETE /v1/domains/{domain}/records/TXT/{name}: removes every TXT value at the name. */
@@ -121,41 +215,51 @@ export class GoDaddyClient implements TxtApi {
   }
 
   private async call(method: 'GET' | 'PUT' | 'DELETE', zone: string, name: string, body: string | undefined,
-    what: string): Promise<string> {
+    what: string, sent?: readonly TxtRecord[]): Promise<string> {
     const path = this.path(zone, name);
+    const endpoint = `${method} ${TXT_ROUTE}`;
     const operation = `${what} ${name} in ${zone}`;
-    const attempts = this.options.attempts ?? 4;
+    const { signal } = this.options;
+    const policy = this.policy;
+    const started = Date.now();
+    let limited = 0;
+    let transient = 0;
     for (let attempt = 1; ; attempt++) {
-      if (this.options.signal?.aborted) throw new InterruptedError(String(this.options.signal.reason ?? 'a signal'));
+      if (signal?.aborted) throw new InterruptedError(String(signal.reason ?? 'a signal'));
+      const waited = await this.pacer.acquire(endpoint, signal);
+      if (waited > 0) this.options.log?.(`waited ${waited} ms for the request budget of ${endpoint}`);
       let failure: GoDaddyApiError | NetworkError;
       try {
-        return await this.once(method, path, body, operation);
+        return await this.once(method, path, body, operation, sent);
       } catch (err) {
         if (!(err instanceof GoDaddyApiError || err instanceof NetworkError)) throw err;
         failure = err;
       }
+      const giveUp = (): HookError => failure.withAttempts({ attempts: attempt, elapsedMs: Date.now() - started });
+      if (failure instanceof GoDaddyApiError && failure.status === 429) {
+        const told = failure.retryAfterMs ?? policy.defaultRetryAfterMs;
+        const jitter = this.random() * Math.min(1000, told / 4);
+        // Every process honours it: the budget file gets the time before which GoDaddy wants nothing.
+        await this.pacer.hold(endpoint, Date.now() + told + jitter);
+        if (told > policy.maxRetryAfterMs || limited >= policy.rateLimitRetries) throw giveUp();
+        limited++;
+        this.options.log?.(`${method} ${path}: HTTP 429, GoDaddy says retry after ${Math.round(told / 1000)} s${failure.retryAfterMs === undefined ? ' (no Retry-After: default)' : ''}`);
+        if (this.pacer === NO_PACING) await sleep(told + jitter, signal);
+        continue;
+      }
       const retryable = failure instanceof NetworkError
-        || failure.status === 429 || failure.status === 409 || failure.status >= 500;
-      // A PUT that timed out may or may not have landed; retrying it is safe because it is idempotent.
-      if (!retryable || attempt >= attempts) throw failure;
-      await this.backoff(attempt, failure instanceof GoDaddyApiError ? failure.retryAfterMs : undefined);
+        || (failure.status === 409 && failure.apiCode !== 'INACTIVE_DOMAIN') || failure.status >= 500;
+      // A PUT or DELETE that timed out may or may not have landed; both are idempotent, so retry.
+      if (!retryable || transient >= policy.transientRetries) throw giveUp();
+      transient++;
+      const delay = Math.min(policy.backoffMaxMs, policy.backoffBaseMs * 2 ** (transient - 1) * (1 + this.random() / 2));
+      this.options.log?.(`${method} ${path}: ${failure instanceof NetworkError ? failure.reason : `HTTP ${failure.status}`}; retry ${transient} in ${Math.round(delay)} ms`);
+      await sleep(delay, signal);
     }
   }
 
-  private async backoff(attempt: number, retryAfterMs: number | undefined): Promise<void> {
-    const max = this.options.maxBackoffMs ?? 60_000;
-    const base = retryAfterMs ?? Math.min(max, 500 * 2 ** (attempt - 1));
-    const wait = Math.min(max, base + Math.random() * Math.min(1000, base / 2));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, wait);
-      this.options.signal?.addEventListener('abort', () => {
-        clearTimeout(timer);
-        reject(new InterruptedError(String(this.options.signal?.reason ?? 'a signal')));
-      }, { once: true });
-    });
-  }
-
-  private async once(method: string, path: string, body: string | undefined, operation: string): Promise<string> {
+  private async once(method: string, path: string, body: string | undefined, operation: string,
+    sent: readonly TxtRecord[] | undefined): Promise<string> {
     const url = new URL(path, this.options.baseUrl);
     const started = Date.now();
     let response;
@@ -173,23 +277,33 @@ export class GoDaddyClient implements TxtApi {
       });
     } catch (err) {
       this.options.onRequest?.(method, path, 'error', Date.now() - started);
-      throw new NetworkError(url.host, operation, describeNetworkError(err));
+      throw new NetworkError(url.host, operation, describeNetworkError(err, this.options.timeoutMs));
     }
     let text: string;
     try {
       text = await response.body.text();
     } catch (err) {
       this.options.onRequest?.(method, path, 'error', Date.now() - started);
-      throw new NetworkError(url.host, operation, describeNetworkError(err));
+      throw new NetworkError(url.host, operation, describeNetworkError(err, this.options.timeoutMs));
     }
     this.options.onRequest?.(method, path, response.statusCode, Date.now() - started);
     if (response.statusCode >= 200 && response.statusCode < 300) return text;
-    throw apiError(response.statusCode, text, response.headers['retry-after'], `${operation}`);
+    throw apiError(response.statusCode, text, response.headers['retry-after'], operation,
+      { ...(sent ? { sent } : {}), host: url.host });
   }
 }
 
+/** Seconds from a `Retry-After` header: delta-seconds or an HTTP date. */
+export function retryAfterHeaderMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (!text) return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
+
 function apiError(status: number, text: string, retryAfterHeader: string | string[] | undefined,
-  operation: string): GoDaddyApiError {
+  operation: string, context: GoDaddyApiError['context']): GoDaddyApiError {
   let parsed: { code?: unknown; message?: unknown; fields?: unknown; retryAfterSec?: unknown } = {};
   try {
     const value: unknown = JSON.parse(text);
@@ -204,13 +318,14 @@ function apiError(status: number, text: string, retryAfterHeader: string | strin
       message: typeof f.message === 'string' ? f.message : undefined,
     }) as ErrorField)
     : [];
-  const headerSeconds = Number(Array.isArray(retryAfterHeader) ? retryAfterHeader[0] : retryAfterHeader);
-  const bodySeconds = typeof parsed.retryAfterSec === 'number' ? parsed.retryAfterSec : NaN;
-  const seconds = Math.max(Number.isFinite(headerSeconds) ? headerSeconds : -1, Number.isFinite(bodySeconds) ? bodySeconds : -1);
+  const headerMs = retryAfterHeaderMs(retryAfterHeader);
+  const bodyMs = typeof parsed.retryAfterSec === 'number' && Number.isFinite(parsed.retryAfterSec) && parsed.retryAfterSec >= 0
+    ? parsed.retryAfterSec * 1000 : undefined;
+  const retryAfterMs = headerMs === undefined && bodyMs === undefined ? undefined : Math.max(headerMs ?? 0, bodyMs ?? 0);
   return new GoDaddyApiError(status,
-    typeof parsed.code === 'string' ? parsed.code : undefined,
+    typeof parsed.code === 'string' && parsed.code !== '' ? parsed.code : undefined,
     typeof parsed.message === 'string' ? parsed.message : undefined,
-    fields, operation, seconds >= 0 ? seconds * 1000 : undefined);
+    fields, operation, retryAfterMs, context);
 }
 
 function parseRecords(text: string, what: string): TxtRecord[] {
@@ -235,9 +350,27 @@ function parseRecords(text: string, what: string): TxtRecord[] {
   });
 }
 
-function describeNetworkError(err: unknown): string {
-  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
-  if (e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT'
-    || e.code === 'UND_ERR_CONNECT_TIMEOUT') return 'timed out';
-  return oneLine(e.code ?? e.cause?.code ?? e.message ?? String(err), 120);
+function describeNetworkError(err: unknown, timeoutMs: number): string {
+  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e.code ?? e.cause?.code;
+  if (e.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
+    || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') {
+    return `no answer within ${Number((timeoutMs / 1000).toFixed(1))} s (ACME_GODADDY_HTTP_TIMEOUT)`;
+  }
+  const known: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    UND_ERR_SOCKET: 'connection closed by the server before it answered',
+    ENOTFOUND: 'host name not found in DNS',
+    EAI_AGAIN: 'DNS lookup of the host failed (temporary)',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    EPIPE: 'connection closed while sending',
+    CERT_HAS_EXPIRED: 'TLS certificate has expired',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate is self-signed',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
+  };
+  if (code && known[code]) return `${known[code]} (${code})`;
+  return oneLine(code ?? e.cause?.message ?? e.message ?? String(err), 120);
 }

@@ -1,0 +1,203 @@
+/**
+ * Every GoDaddy error path through the real CLI (`bin/acme-godaddy auth`): the exact one-line
+ * message with its hint, the documented exit code, and (issue #4 item 8) that neither the API key
+ * nor the secret appears in stdout, stderr, the ledger or any other file in the state directory,
+ * with and without --verbose --debug.
+ */
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import path from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import type { SimOptions } from '../../src/sim/sim.js';
+import { runCli, validation, type CliResult } from '../support/cli.js';
+import { filesUnder, lines, world, type World } from './api-support.js';
+
+const KEY = 'KEY-4c1d-must-never-leak';
+const SECRET = 'SECRET-9f2e-must-never-leak';
+const WRONG_SECRET = 'WRONG-SECRET-77aa-must-never-leak';
+const SENSITIVE = [KEY, SECRET, WRONG_SECRET];
+
+interface Case {
+  name: string;
+  sim?: SimOptions;
+  /** Changes to the world before the hook runs; returns extra environment. */
+  arrange?: (w: World) => Promise<Record<string, string>> | Record<string, string>;
+  domain?: string;
+  exit: number;
+  /** The whole stderr line without the trailing newline (a RegExp where ports or timings vary). */
+  line: string | RegExp | ((w: World) => string | RegExp);
+  /** Requests the hook made, as `METHOD path status`. */
+  requests?: string[] | ((w: World) => string[]);
+  /** More checks on the world afterwards. */
+  check?: (w: World) => void;
+  /** Also run with --verbose --debug (the cases whose verbose output differs: retries, waits, read-backs). */
+  loud?: boolean;
+}
+
+const ACCOUNTS = [{ key: KEY, secret: SECRET }];
+const R = '/v1/domains/example.test/records/TXT/_acme-challenge';
+
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const CASES: Case[] = [
+  {
+    name: '401 wrong secret',
+    loud: true,
+    arrange: () => ({ GODADDY_API_SECRET: WRONG_SECRET }),
+    exit: 77,
+    line: 'acme-godaddy: GoDaddy read of TXT records _acme-challenge in example.test failed: HTTP 401 UNABLE_TO_AUTHENTICATE: Unauthorized : Could not authenticate API key/secret (hint: check GODADDY_API_KEY/GODADDY_API_SECRET; production and OTE keys are different)',
+    requests: [`GET ${R} 401`],
+  },
+  {
+    name: '403 ACCESS_DENIED (restricted account, every endpoint denied)',
+    sim: { accounts: [{ key: KEY, secret: SECRET, restricted: true }], switches: { restrictedSet: 'all' } },
+    exit: 77,
+    line: 'acme-godaddy: GoDaddy read of TXT records _acme-challenge in example.test failed: HTTP 403 ACCESS_DENIED: Authenticated user is not allowed access (hint: since 2024 GoDaddy opens its DNS API only to accounts that meet its eligibility rules (a minimum number of domains or a Discount Domain Club plan), or the key has no rights to this domain; ask GoDaddy support, or CNAME _acme-challenge to a zone at a DNS host you can edit)',
+    requests: [`GET ${R} 403`],
+  },
+  {
+    name: '403 ACCESS_DENIED (another account\'s domain, foreignDomain=403)',
+    sim: { switches: { foreignDomain: '403' } },
+    domain: 'notmine.test',
+    exit: 77,
+    line: 'acme-godaddy: GoDaddy read of TXT records _acme-challenge in notmine.test failed: HTTP 403 ACCESS_DENIED: Authenticated user is not allowed access (hint: since 2024 GoDaddy opens its DNS API only to accounts that meet its eligibility rules (a minimum number of domains or a Discount Domain Club plan), or the key has no rights to this domain; ask GoDaddy support, or CNAME _acme-challenge to a zone at a DNS host you can edit)',
+  },
+  {
+    name: '404 UNKNOWN_DOMAIN (another account\'s domain, foreignDomain=404)',
+    domain: 'notmine.test',
+    exit: 65,
+    line: (w) => `acme-godaddy: GoDaddy read of TXT records _acme-challenge in notmine.test failed: HTTP 404 UNKNOWN_DOMAIN: The given domain is not registered, or does not have a zone file (hint: the zone is not in the account of this API key at ${new URL(w.sim.apiUrl).host}, or GoDaddy does not host its DNS; check which GoDaddy account holds the domain and where its nameservers point)`,
+    requests: ['GET /v1/domains/notmine.test/records/TXT/_acme-challenge 404'],
+  },
+  {
+    name: '409 INACTIVE_DOMAIN (locked domain): no retry',
+    sim: { domains: [{ domain: 'example.test', locked: true }] },
+    exit: 69,
+    line: 'acme-godaddy: GoDaddy write of TXT records _acme-challenge in example.test failed: HTTP 409 INACTIVE_DOMAIN: The given domain is not eligible to have its records changed (hint: GoDaddy does not allow record changes on this domain (locked, protected or not active); check the domain\'s status in the GoDaddy account)',
+    requests: [`GET ${R} 200`, `PUT ${R} 409`],
+  },
+  {
+    name: '422 with field details (a leftover value longer than GoDaddy accepts): no retry, nothing lost',
+    loud: true,
+    arrange: (w) => {
+      w.sim.setTxt('example.test', '_acme-challenge', ['x'.repeat(600)], 3600);
+      return {};
+    },
+    exit: 69,
+    line: 'acme-godaddy: GoDaddy write of TXT records _acme-challenge in example.test failed: HTTP 422 INVALID_RECORDS: One or more of the given records is invalid [records INVALID_RECORDS: Invalid [length] provided for record data, must be 512 characters or less.] (hint: GoDaddy refused the data in the request (details in brackets); a PUT re-sends every value already at the name, so a value left by another tool that GoDaddy no longer accepts must be fixed in its DNS manager)',
+    requests: [`GET ${R} 200`, `PUT ${R} 422`],
+    check: (w) => assert.deepEqual(w.sim.txt('example.test', '_acme-challenge'), ['x'.repeat(600)], 'the leftover is still there'),
+  },
+  {
+    name: '429 four times: waits as told each time, then exit 75',
+    loud: true,
+    arrange: (w) => {
+      w.sim.injectFault({ method: 'GET', path: R, status: 429, body: { code: 'TOO_MANY_REQUESTS', message: 'Too many requests received within interval', retryAfterSec: 1 }, headers: { 'Retry-After': '1' }, times: 4 });
+      return {};
+    },
+    exit: 75,
+    line: /^acme-godaddy: GoDaddy read of TXT records _acme-challenge in example\.test failed: HTTP 429 TOO_MANY_REQUESTS: Too many requests received within interval \(GoDaddy says retry after 1 s; gave up after 4 attempts in ([3-9]\.\d|\d\d) s\) \(hint: GoDaddy allows 60 requests per minute per endpoint; acme-godaddy waited as told and gave up; try again later\)$/,
+    requests: [`GET ${R} 429`, `GET ${R} 429`, `GET ${R} 429`, `GET ${R} 429`],
+  },
+  {
+    name: '503 four times: backoff 1, 2, 4 s, then exit 69',
+    loud: true,
+    arrange: (w) => {
+      w.sim.injectFault({ method: 'GET', path: R, status: 503, body: { code: 'SERVICE_UNAVAILABLE', message: 'Service unavailable' }, times: 4 });
+      return {};
+    },
+    exit: 69,
+    line: /^acme-godaddy: GoDaddy read of TXT records _acme-challenge in example\.test failed: HTTP 503 SERVICE_UNAVAILABLE: Service unavailable \(gave up after 4 attempts in ([7-9]\.\d|\d\d) s\) \(hint: GoDaddy is having trouble; try again later\)$/,
+    requests: [`GET ${R} 503`, `GET ${R} 503`, `GET ${R} 503`, `GET ${R} 503`],
+  },
+  {
+    name: 'network failure (connection refused): names host and error, exit 69',
+    loud: true,
+    arrange: async () => ({ GODADDY_API_URL: `http://127.0.0.1:${await closedPort()}` }),
+    exit: 69,
+    line: /^acme-godaddy: cannot reach 127\.0\.0\.1:\d+ for GoDaddy read of TXT records _acme-challenge in example\.test: connection refused \(ECONNREFUSED\) \(gave up after 4 attempts in ([7-9]\.\d|\d\d) s\) \(hint: check network access to the GoDaddy API \(proxy, firewall, DNS\) and GODADDY_API_URL\)$/,
+    requests: [],
+  },
+  {
+    name: 'write not verified: Domain Protection stores empty values (fails at once)',
+    loud: true,
+    sim: { domains: [{ domain: 'example.test', locked: true }], switches: { protection: 'storeEmpty' } },
+    exit: 69,
+    line: 'acme-godaddy: GoDaddy accepted the write of _acme-challenge in example.test but reading it back shows it missing 1 value(s) we wrote; it holds "" (hint: GoDaddy stored empty values instead of the ones sent, which is what its Domain Protection does; turn it off for example.test in the GoDaddy account, then run `acme-godaddy reconcile`)',
+    requests: [`GET ${R} 200`, `PUT ${R} 200`, `GET ${R} 200`],
+  },
+  {
+    name: 'bad ACME_GODADDY_API_RATE: exit 78 before any request',
+    arrange: () => ({ ACME_GODADDY_API_RATE: '60 per minute' }),
+    exit: 78,
+    line: 'acme-godaddy: invalid configuration: ACME_GODADDY_API_RATE must be "N/S" (at most N requests per S seconds per endpoint, e.g. 60/60) or "off" (got "60 per minute") (hint: GoDaddy allows 60 requests per minute per endpoint; leave it unset unless you share the key with other tools)',
+    requests: [],
+  },
+];
+
+async function runCase(t: TestContext, c: Case, flags: string[]): Promise<{ w: World; r: CliResult }> {
+  const w = await world(t, { accounts: ACCOUNTS, ...c.sim });
+  const extra = (await c.arrange?.(w)) ?? {};
+  const r = await runCli(['auth', ...flags], {
+    ...w.env, GODADDY_API_KEY: KEY, GODADDY_API_SECRET: SECRET, ...extra,
+    CERTBOT_DOMAIN: c.domain ?? 'example.test', CERTBOT_VALIDATION: validation('err'), CERTBOT_REMAINING_CHALLENGES: '1',
+  });
+  return { w, r };
+}
+
+function assertNoSecrets(label: string, w: World, r: CliResult): void {
+  const files = filesUnder(w.stateDir);
+  for (const s of SENSITIVE) {
+    assert.ok(!r.stdout.includes(s), `${label}: stdout holds ${s}`);
+    assert.ok(!r.stderr.includes(s), `${label}: stderr holds ${s}`);
+    for (const f of files) assert.ok(!f.text.includes(s), `${label}: ${path.relative(w.stateDir, f.file)} holds ${s}`);
+  }
+  // The simulator's own log never records credentials either (it is what `npm run sim` prints).
+  assert.ok(!JSON.stringify(w.sim.requests).includes(SECRET));
+}
+
+describe('GoDaddy errors through the CLI: one line, hint, exit code, no secrets', { concurrency: true }, () => {
+  for (const c of CASES) {
+    it(c.name, { timeout: 30_000 }, async (t) => {
+      const [plain, loud] = await Promise.all([runCase(t, c, []), c.loud ? runCase(t, c, ['--verbose', '--debug']) : undefined]);
+      const { w, r } = plain;
+      assert.equal(r.code, c.exit, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.ok(r.stderr.endsWith('\n') && r.stderr.trim().split('\n').length === 1, `one line: ${r.stderr}`);
+      const line = typeof c.line === 'function' ? c.line(w) : c.line;
+      if (typeof line === 'string') assert.equal(r.stderr.trimEnd(), line);
+      else assert.match(r.stderr.trimEnd(), line);
+      const requests = typeof c.requests === 'function' ? c.requests(w) : c.requests;
+      if (requests) assert.deepEqual(lines(w.sim.requests), requests);
+      c.check?.(w);
+      assertNoSecrets('plain', w, r);
+      if (loud) {
+        assert.equal(loud.r.code, c.exit, loud.r.stderr);
+        assert.ok(loud.r.stderr.split('\n').length > 2, 'verbose output was produced');
+        assertNoSecrets('--verbose --debug', loud.w, loud.r);
+      }
+    });
+  }
+
+  it('a clean auth + cleanup with --verbose --debug leaks nothing either; the budget file holds only a hash', async (t) => {
+    const w = await world(t, { accounts: ACCOUNTS });
+    const v = validation('ok');
+    const env = { ...w.env, GODADDY_API_KEY: KEY, GODADDY_API_SECRET: SECRET, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: v };
+    const a = await runCli(['auth', '--verbose', '--debug'], { ...env, CERTBOT_REMAINING_CHALLENGES: '0' });
+    const c = await runCli(['cleanup', '--verbose', '--debug'], env);
+    assert.deepEqual([a.code, c.code], [0, 0], a.stderr + c.stderr);
+    assertNoSecrets('auth', w, a);
+    assertNoSecrets('cleanup', w, c);
+    const budget = filesUnder(path.join(w.stateDir, 'ratelimit'));
+    assert.equal(budget.length, 1);
+    assert.match(path.basename(budget[0]!.file), /^[0-9a-f]{16}\.json$/);
+  });
+});
