@@ -1,8 +1,11 @@
 import type { HostPort } from '../config.js';
 import { DnsError, ZoneNotFoundError } from '../errors.js';
-import { isSelfOrAncestor, zoneCandidates } from '../domain/names.js';
+import { invalidDomainReason, isSelfOrAncestor, zoneCandidates } from '../domain/names.js';
 import { RCODE, RR, normalizeName, query as defaultQuery, type Answer, type Query, type RRType } from './client.js';
 import { isIPv4, isIPv6 } from 'node:net';
+
+/** Longest CNAME chain followed from `_acme-challenge.<domain>` (lego allows 50; 8 is plenty). */
+export const MAX_CNAME_HOPS = 8;
 
 export interface Nameserver {
   /** NS host name (or the address itself when configured by address). */
@@ -46,10 +49,18 @@ export class Resolver {
 
   /**
    * The zone that holds `fqdn`: the closest enclosing name with its own SOA record. A negative
-   * answer names the zone in its authority SOA, so one or two queries usually suffice.
+   * answer names the zone in its authority SOA, so one or two queries usually suffice. The walk
+   * never goes above the registrable domain (see zoneCandidates), so however broken the answers
+   * are, a public suffix such as `co.uk` is never returned.
    */
   async findZone(fqdn: string): Promise<string> {
     const candidates = zoneCandidates(fqdn);
+    const floor = candidates[candidates.length - 1];
+    if (floor === undefined) {
+      throw new ZoneNotFoundError(`no DNS zone found for ${fqdn}: it is a public suffix, which nobody can own`);
+    }
+    /** A zone above the registrable domain that an answer placed the name in (a public suffix). */
+    let suffixZone: string | undefined;
     let i = 0;
     while (i < candidates.length) {
       const candidate = candidates[i]!;
@@ -62,11 +73,48 @@ export class Resolver {
           i = jump; // confirm the named zone with a direct SOA query on the next round
           continue;
         }
+        if (jump < 0 && authority.name !== '') suffixZone ??= authority.name;
       }
       i++;
     }
+    if (suffixZone !== undefined) {
+      throw new ZoneNotFoundError(
+        `no DNS zone found for ${fqdn}: the resolvers answer from ${suffixZone}, a public suffix, and ${floor} has no SOA record`,
+        `check that ${floor} is registered and delegated, or set ACME_GODADDY_ZONES for a split-horizon setup`);
+    }
     throw new ZoneNotFoundError(`no DNS zone found for ${fqdn} (no SOA record at ${candidates.join(', ')})`,
-      'check that the domain exists in public DNS, or set ACME_GODADDY_RESOLVERS');
+      'check that the domain exists in public DNS, or set ACME_GODADDY_RESOLVERS (or ACME_GODADDY_ZONES)');
+  }
+
+  /**
+   * Follows CNAME records from `name`, one query per hop, and returns where the chain ends (the
+   * name itself when it is no alias). Loops and chains longer than `maxHops` are errors, as are
+   * targets that can never hold our record (a public suffix, a malformed name).
+   */
+  async followCname(name: string, maxHops = MAX_CNAME_HOPS): Promise<{ target: string; chain: string[] }> {
+    const chain = [name];
+    let current = name;
+    for (;;) {
+      const answer = await this.ask(current, RR.CNAME);
+      const cname = answer.answers.find((r) => r.type === RR.CNAME && r.name === current);
+      if (!cname) return { target: current, chain };
+      const next = cname.data;
+      if (chain.includes(next)) {
+        throw new DnsError(`CNAME loop: ${[...chain, next].join(' -> ')}`,
+          { hint: `fix the CNAME record at ${current}` });
+      }
+      if (chain.length > maxHops) {
+        throw new DnsError(`CNAME chain from ${name} is longer than ${maxHops} hops: ${chain.join(' -> ')} -> ${next}`,
+          { hint: `point ${name} more directly at the name that should hold the TXT record` });
+      }
+      const invalid = invalidDomainReason(next);
+      if (invalid) {
+        throw new DnsError(`${current} is a CNAME for ${next || '.'}, which ${invalid}`,
+          { hint: `fix the CNAME record at ${current}` });
+      }
+      chain.push(next);
+      current = next;
+    }
   }
 
   async nameserverNames(zone: string): Promise<string[]> {
@@ -76,21 +124,35 @@ export class Resolver {
     return [...new Set(names)].sort();
   }
 
-  /** IPv4 and IPv6 addresses of a host name. */
+  /** IPv4 and IPv6 addresses of a host name; fails only when neither lookup works. */
   async addresses(host: string): Promise<string[]> {
     if (isIPv4(host) || isIPv6(host)) return [host];
-    const [v4, v6] = await Promise.all([this.ask(host, RR.A), this.ask(host, RR.AAAA).catch(() => undefined)]);
+    const [v4, v6] = await Promise.allSettled([this.ask(host, RR.A), this.ask(host, RR.AAAA)]);
+    if (v4.status === 'rejected' && v6.status === 'rejected') throw v4.reason;
     const out = [
-      ...v4.answers.filter((r) => r.type === RR.A).map((r) => r.data),
-      ...(v6?.answers.filter((r) => r.type === RR.AAAA).map((r) => r.data) ?? []),
+      ...(v4.status === 'fulfilled' ? v4.value.answers.filter((r) => r.type === RR.A).map((r) => r.data) : []),
+      ...(v6.status === 'fulfilled' ? v6.value.answers.filter((r) => r.type === RR.AAAA).map((r) => r.data) : []),
     ];
     return [...new Set(out)];
   }
 
-  /** Every address of every authoritative nameserver of the zone, on `port`. */
-  async authoritativeServers(zone: string, port: number): Promise<Nameserver[]> {
+  /**
+   * Every address of every authoritative nameserver of the zone, on `port`. A nameserver name
+   * without any address is skipped (reported through `onUnresolved`): the CA cannot ask it either.
+   */
+  async authoritativeServers(zone: string, port: number,
+    options: { onUnresolved?: (name: string, reason: string) => void } = {}): Promise<Nameserver[]> {
     const names = await this.nameserverNames(zone);
-    const lists = await Promise.all(names.map(async (name) => ({ name, addresses: await this.addresses(name) })));
+    const lists = await Promise.all(names.map(async (name) => {
+      try {
+        const addresses = await this.addresses(name);
+        if (addresses.length === 0) options.onUnresolved?.(name, 'no A or AAAA record');
+        return { name, addresses };
+      } catch (err) {
+        options.onUnresolved?.(name, (err as Error).message);
+        return { name, addresses: [] };
+      }
+    }));
     const servers = lists.flatMap(({ name, addresses }) => addresses.map((address) => ({ name, address, port })));
     if (servers.length === 0) {
       throw new DnsError(`none of the nameservers of ${zone} (${names.join(', ')}) has an address in DNS`);

@@ -152,6 +152,12 @@ function optRecord(): DnsPacket['additionals'][number] {
   return edns([], { udpPayloadSize: 1232 }) as DnsPacket['additionals'][number];
 }
 
+/** The UDP payload size a query advertises in its EDNS0 OPT record, or undefined without one. */
+export function ednsPayload(request: DnsPacket): number | undefined {
+  const opt = request.additionals.find((rr) => rr.type === TYPE.EDNS) as { class?: number } | undefined;
+  return opt === undefined ? undefined : (opt.class ?? 0);
+}
+
 /**
  * The first question of `request`, or a finished error response when there is none to answer
  * (FORMERR without a question, NOTIMP for anything but a standard query).

@@ -3,7 +3,7 @@
 // Modes reproduce the failures a propagation checker must survive: SERVFAIL, dropped queries
 // (timeouts), and a server that stops publishing altogether.
 
-import { type DnsHandler, buildResponse, questionOf } from './dns-listen.js';
+import { type DnsHandler, buildResponse, ednsPayload, questionOf } from './dns-listen.js';
 import { type Zone, type ZoneVersion, findZone, relativeName } from './store.js';
 import type { NameserverMode, SimDnsQuery, SimNameserver } from './types.js';
 import { RCODE, type ZoneAnswer, answerFromZone, txtAt, txtSince } from './zone-answer.js';
@@ -11,7 +11,7 @@ import { RCODE, type ZoneAnswer, answerFromZone, txtAt, txtSince } from './zone-
 /** A server's answer: AA set when it answered from a zone it serves. */
 export type ServerAnswer = ZoneAnswer & { aa: boolean };
 
-const MODE_PATTERN = /^(normal|servfail|stale|drop|drop-every-([1-9]\d*))$/;
+const MODE_PATTERN = /^(normal|servfail|refused|truncate|stale|drop|drop-every-([1-9]\d*))$/;
 
 export class AuthServer {
   private currentMode: NameserverMode = 'normal';
@@ -53,6 +53,7 @@ export class AuthServer {
     const every = /^drop-every-(\d+)$/.exec(mode);
     if (every && this.queries % Number(every[1]) === 0) return undefined;
     if (mode === 'servfail') return { rcode: RCODE.SERVFAIL, aa: false, answers: [], authorities: [] };
+    if (mode === 'refused') return { rcode: RCODE.REFUSED, aa: false, answers: [], authorities: [] };
     const zone = this.zoneFor(qname);
     if (!zone) return { rcode: RCODE.REFUSED, aa: false, answers: [], authorities: [] };
     return { ...answerFromZone(zone.apex, this.servedVersion(zone), qname, qtype, this.ns.name), aa: true };
@@ -81,16 +82,32 @@ export class AuthServer {
       const question = questionOf(request, false);
       if (!('name' in question)) return question;
       const result = this.answer(question.name, question.type);
+      let response = result && buildResponse(request, { ...result, ra: false });
+      let truncated = false;
+      if (response && proto === 'udp') {
+        if (this.currentMode === 'truncate') {
+          response = buildResponse(request, { rcode: result!.rcode, aa: result!.aa, ra: false, answers: [], authorities: [] });
+          response.header.tc = 1;
+          truncated = true;
+        } else {
+          // dns2's UDP server truncates what does not fit; tell the log so tests can see it.
+          truncated = response.toBuffer().length > Math.max(512, ednsPayload(request) ?? 0);
+        }
+      }
       onQuery({
         at: this.now(),
         server: this.ns.name,
+        address: this.ns.address,
         proto,
         name: question.name,
         type: question.type,
         rcode: result?.rcode ?? -1,
         answers: result?.answers.length ?? 0,
+        rd: request.header.rd === 1,
+        edns: ednsPayload(request),
+        truncated,
       });
-      return result && buildResponse(request, { ...result, ra: false });
+      return response;
     };
   }
 

@@ -5,7 +5,7 @@
 
 import { isIPv6 } from 'node:net';
 import type { AuthServer } from './dns.js';
-import { type DnsHandler, buildResponse, questionOf } from './dns-listen.js';
+import { type DnsHandler, buildResponse, ednsPayload, questionOf } from './dns-listen.js';
 import type { Rng } from './rng.js';
 import { type SimDomain, type SimStore, normalizeName } from './store.js';
 import type { SimDnsQuery } from './types.js';
@@ -19,10 +19,12 @@ export interface ResolverDeps {
   readonly store: SimStore;
   /** The servers the public delegation of `domain` points at. */
   readonly serversFor: (domain: SimDomain) => readonly AuthServer[];
-  /** Nameserver host name -> address, so clients can find the servers by name. */
-  readonly hosts: ReadonlyMap<string, string>;
+  /** Nameserver host name -> its addresses (IPv4 and/or IPv6), so clients can find the servers by name. */
+  readonly hosts: ReadonlyMap<string, readonly string[]>;
   readonly rng: Rng;
   readonly now: () => number;
+  /** The resolver's own listen address (for the query log). */
+  readonly address: string;
 }
 
 export class Resolver {
@@ -30,10 +32,12 @@ export class Resolver {
 
   resolve(qname: string, qtype: number, depth = 0): ZoneAnswer {
     const name = normalizeName(qname);
-    const address = this.deps.hosts.get(name);
-    if (address !== undefined) {
-      const type = isIPv6(address) ? TYPE.AAAA : TYPE.A;
-      const answers = qtype === type || qtype === TYPE.ANY ? [{ name: qname, type, class: CLASS.IN, ttl: HOST_TTL, address }] : [];
+    const addresses = this.deps.hosts.get(name);
+    if (addresses !== undefined) {
+      const answers = addresses
+        .map((address) => ({ address, type: isIPv6(address) ? TYPE.AAAA : TYPE.A }))
+        .filter(({ type }) => qtype === type || qtype === TYPE.ANY)
+        .map(({ address, type }) => ({ name: qname, type, class: CLASS.IN, ttl: HOST_TTL, address }));
       return { rcode: RCODE.NOERROR, answers, authorities: [] };
     }
     const domain = this.deps.store.zoneFor(name);
@@ -54,16 +58,21 @@ export class Resolver {
       const question = questionOf(request, true);
       if (!('name' in question)) return question;
       const result = this.resolve(question.name, question.type);
+      const response = buildResponse(request, { ...result, aa: false, ra: true });
       onQuery({
         at: this.deps.now(),
         server: 'resolver',
+        address: this.deps.address,
         proto,
         name: question.name,
         type: question.type,
         rcode: result.rcode,
         answers: result.answers.length,
+        rd: request.header.rd === 1,
+        edns: ednsPayload(request),
+        truncated: proto === 'udp' && response.toBuffer().length > Math.max(512, ednsPayload(request) ?? 0),
       });
-      return buildResponse(request, { ...result, aa: false, ra: true });
+      return response;
     };
   }
 

@@ -51,7 +51,7 @@ export function buildDomains(
   nameservers: readonly SimNameserver[],
   createdAt: number,
 ): SimDomain[] {
-  const nsNames = nameservers.map((ns) => ns.name);
+  const nsNames = [...new Set(nameservers.map((ns) => ns.name))];
   return seeds.map((seed, index) => {
     const domain = normalizeName(seed.domain);
     const delegatedTo = seed.delegatedTo?.map((ns) => ({ ...ns }));

@@ -140,7 +140,17 @@ export class SimControl implements Sim {
       GODADDY_API_SECRET: this.secret,
       ACME_GODADDY_RESOLVERS: this.resolver,
       ACME_GODADDY_DNS_PORT: String(this.dnsPort),
+      // The simulated GoDaddy nameservers are *.domaincontrol.test, not GoDaddy's real *.domaincontrol.com.
+      ACME_GODADDY_NS_SUFFIXES: this.nsSuffixes().join(','),
     };
+  }
+
+  /** Parent domains of the simulated GoDaddy nameservers (`domaincontrol.test` by default). */
+  private nsSuffixes(): string[] {
+    return [...new Set(this.nameservers.map((ns) => {
+      const labels = ns.name.toLowerCase().split('.');
+      return labels.length > 2 ? labels.slice(1).join('.') : labels.join('.');
+    }))];
   }
 
   domains(): SimDomainInfo[] {

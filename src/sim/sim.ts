@@ -16,7 +16,7 @@
  *   switches: SimSwitches;          // live: mutate fields at run time
  *   requests: readonly SimRequest[];         // API log (never the secret or Authorization)
  *   dnsQueries: readonly SimDnsQuery[];      // last 10000 DNS queries answered
- *   env(): Record<string, string>;  // GODADDY_API_URL/KEY/SECRET, ACME_GODADDY_RESOLVERS, ACME_GODADDY_DNS_PORT
+ *   env(): Record<string, string>;  // GODADDY_API_URL/KEY/SECRET, ACME_GODADDY_RESOLVERS, ACME_GODADDY_DNS_PORT, ACME_GODADDY_NS_SUFFIXES
  *   domains(): SimDomainInfo[];
  *   txt(zone, name): string[];      // API view now; name relative ('_acme-challenge.www', '@')
  *   records(zone): SimRecord[];
@@ -25,7 +25,7 @@
  *   published(ns, fqdn): string[];  // TXT values that server serves now; ns = name, address or index
  *   publishedAt(ns, fqdn, value): number | undefined;   // when it started serving it (sim clock)
  *   setNameserverDelay(ns, delayMs): void;
- *   setNameserverMode(ns, mode: NameserverMode): void;  // normal | servfail | stale | drop | drop-every-N
+ *   setNameserverMode(ns, mode: NameserverMode): void;  // normal | servfail | refused | truncate | stale | drop | drop-every-N
  *   injectFault(fault: SimFault): void; clearFaults(): void;
  *   resetRateLimits(): void;
  *   close(): Promise<void>;
@@ -36,6 +36,8 @@
  * elsewhere.test (publicly delegated to ns1.other-dns.test @127.0.0.4, which serves a frozen
  * copy) and notmine.test (owned by another account). All ports random unless given. Options,
  * switches (every [unverified] API behaviour, with its default) and log shapes: types.ts.
+ * Nameservers may share a name (e.g. ns1 at 127.0.0.2 and at ::1): the name then resolves to
+ * every address, each a server with its own delay and mode.
  *
  * Not simulated: HTTPS; SRV records, `*` wildcards and sub-delegations over DNS; per-NS random
  * delay ranges (delays are fixed, change them with setNameserverDelay); NOTIFY, AXFR, DNSSEC;
@@ -95,9 +97,10 @@ export async function startSim(opts: SimOptions = {}): Promise<Sim> {
   const resolver = new Resolver({
     store,
     serversFor: (d) => (d.delegatedTo ? (external.byDomain.get(d.domain) ?? []) : godaddy),
-    hosts: new Map(allServers.map((s) => [s.ns.name.toLowerCase(), s.ns.address])),
+    hosts: hostAddresses(allServers),
     rng: rngStream(seed, 'resolver'),
     now,
+    address: host,
   });
   const log = new SimLog(opts.onRequest, opts.onDnsQuery);
   const faults = new FaultQueue();
@@ -181,6 +184,20 @@ function externalServers(
     if (addresses.size > 0) byDomain.set(domain.domain, servers.filter((s) => addresses.has(s.ns.address)));
   }
   return { servers, byDomain };
+}
+
+/**
+ * Nameserver name -> addresses. Two servers may share a name (say ns1 at 127.0.0.2 and at ::1):
+ * then the name has both addresses, as a real nameserver with an A and an AAAA record does, and
+ * each address keeps its own publish delay and mode.
+ */
+function hostAddresses(servers: readonly AuthServer[]): Map<string, string[]> {
+  const hosts = new Map<string, string[]>();
+  for (const s of servers) {
+    const name = s.ns.name.toLowerCase();
+    hosts.set(name, [...(hosts.get(name) ?? []), s.ns.address]);
+  }
+  return hosts;
 }
 
 function checkAddresses(servers: readonly AuthServer[]): void {

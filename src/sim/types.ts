@@ -11,9 +11,11 @@ export interface SimNameserver {
 /**
  * How an authoritative server behaves. `stale` freezes what it serves at the moment the mode is
  * set (it never publishes again); `drop` never answers; `drop-every-N` swallows every Nth query
- * (counted per server) so a client sees timeouts now and then.
+ * (counted per server) so a client sees timeouts now and then; `refused` answers REFUSED;
+ * `truncate` answers every UDP query with TC=1 and no records (TCP is answered in full), like a
+ * server that keeps UDP answers small.
  */
-export type NameserverMode = 'normal' | 'servfail' | 'stale' | 'drop' | `drop-every-${number}`;
+export type NameserverMode = 'normal' | 'servfail' | 'refused' | 'truncate' | 'stale' | 'drop' | `drop-every-${number}`;
 
 /** One DNS record as the GoDaddy API stores and returns it (names relative to the zone, `@` = apex). */
 export interface SimRecord {
@@ -151,6 +153,8 @@ export interface SimDnsQuery {
   at: number;
   /** Nameserver name, or 'resolver'. */
   server: string;
+  /** Address of the server that answered (nameservers may share a name). */
+  address: string;
   proto: 'udp' | 'tcp';
   name: string;
   /** Numeric QTYPE. */
@@ -159,6 +163,12 @@ export interface SimDnsQuery {
   rcode: number;
   /** Number of answer records sent (before any UDP truncation). */
   answers: number;
+  /** The query's RD (recursion desired) bit. */
+  rd: boolean;
+  /** The UDP payload size the query advertised with EDNS0, or undefined without EDNS. */
+  edns: number | undefined;
+  /** True when the UDP answer went out with TC=1 (too large for the query's payload size, or `truncate` mode). */
+  truncated: boolean;
 }
 
 /** A one-shot (or `times`-shot) API fault, consumed by the first matching request. */

@@ -18,7 +18,7 @@ test('normalisation and validation', () => {
   assert.equal(invalidDomainReason('../etc.com'), 'has an empty label');
 });
 
-test('zone candidates stop at two labels', () => {
+test('zone candidates stop at the registrable domain, never at a public suffix', () => {
   assert.deepEqual(zoneCandidates('_acme-challenge.a.example.co.uk'),
-    ['_acme-challenge.a.example.co.uk', 'a.example.co.uk', 'example.co.uk', 'co.uk']);
+    ['_acme-challenge.a.example.co.uk', 'a.example.co.uk', 'example.co.uk']);
 });
