@@ -22,6 +22,10 @@ export interface Owner {
   pid?: number;
   /** Kernel start time of `pid` (/proc/PID/stat field 22), so a reused PID is not mistaken for the run. */
   start?: string;
+  /** Boot id of the host when the run started: after a reboot the run is over whatever `pid` is. */
+  boot?: string;
+  /** PID namespace of the run (containers sharing a state directory): `pid` means nothing elsewhere. */
+  pidns?: string;
 }
 
 export interface LedgerEntry {

@@ -25,7 +25,9 @@ export function currentOwner(env: Readonly<Record<string, string | undefined>>, 
   for (let depth = 0; depth < 8 && pid > 1; depth++) {
     const info = readProc(pid, procRoot);
     if (!info) break;
-    if (isCertbot(info.argv)) return { run: `certbot:${info.pid}:${info.start}`, host, pid: info.pid, start: info.start };
+    if (isCertbot(info.argv)) {
+      return { run: `certbot:${info.pid}:${info.start}`, host, pid: info.pid, start: info.start, ...machine(procRoot) };
+    }
     pid = info.ppid;
   }
   return { run: `ppid:${process.ppid}:${readProc(process.ppid, procRoot)?.start ?? '?'}`, host };
@@ -36,16 +38,69 @@ export function currentOwner(env: Readonly<Record<string, string | undefined>>, 
  * rest the caller relies on expiry.
  */
 export function isOwnerGone(owner: Owner, procRoot = '/proc'): boolean {
-  if (owner.pid === undefined || owner.host !== os.hostname()) return false;
-  const info = readProc(owner.pid, procRoot);
-  if (info) return owner.start !== undefined && info.start !== owner.start;
-  if (fs.existsSync(procRoot)) return true;
-  try {
-    process.kill(owner.pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  if (owner.pid === undefined) return false;
+  return processState({ ...owner, pid: owner.pid }, procRoot) === 'gone';
+}
+
+/** A process as other processes can recognise it later: PID plus what makes the PID unambiguous. */
+export interface ProcessRef {
+  pid: number;
+  /** Kernel start time (/proc/PID/stat field 22): a reused PID has another one. */
+  start?: string | undefined;
+  host: string;
+  /** /proc/sys/kernel/random/boot_id: a PID from before a reboot names nothing now. */
+  boot?: string | undefined;
+  /** The PID namespace (`readlink /proc/self/ns/pid`): PIDs of another container mean nothing here. */
+  pidns?: string | undefined;
+}
+
+/** This process, for lock owner files. */
+export function selfRef(procRoot = '/proc'): ProcessRef {
+  return { pid: process.pid, start: readProc(process.pid, procRoot)?.start, host: os.hostname(), ...machine(procRoot) };
+}
+
+/**
+ * `gone` when the process is certainly dead (same host, same boot, same PID namespace, and no
+ * process with that PID and start time), `alive` when it certainly runs, `unknown` when it cannot
+ * be observed from here (another host or container): callers then fall back to time limits.
+ */
+export function processState(ref: ProcessRef, procRoot = '/proc'): 'alive' | 'gone' | 'unknown' {
+  if (ref.host !== os.hostname()) return 'unknown';
+  const here = machine(procRoot);
+  if (ref.pidns !== undefined && here.pidns !== undefined && ref.pidns !== here.pidns) {
+    // Another container with the same host name; but a different boot means it cannot be running.
+    return ref.boot !== undefined && here.boot !== undefined && ref.boot !== here.boot ? 'gone' : 'unknown';
   }
+  if (ref.boot !== undefined && here.boot !== undefined && ref.boot !== here.boot) return 'gone';
+  const info = readProc(ref.pid, procRoot);
+  if (info) return ref.start !== undefined && info.start !== ref.start ? 'gone' : 'alive';
+  if (fs.existsSync(procRoot)) return 'gone';
+  try {
+    process.kill(ref.pid, 0);
+    return 'alive';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH' ? 'gone' : 'alive';
+  }
+}
+
+let machineCache: { root: string; value: { boot?: string; pidns?: string } } | undefined;
+
+/** Boot id and PID namespace of this machine/container (absent where /proc does not have them). */
+function machine(procRoot: string): { boot?: string; pidns?: string } {
+  if (machineCache?.root === procRoot) return machineCache.value;
+  const value: { boot?: string; pidns?: string } = {};
+  try {
+    value.boot = fs.readFileSync(`${procRoot}/sys/kernel/random/boot_id`, 'utf8').trim();
+  } catch {
+    // not Linux
+  }
+  try {
+    value.pidns = fs.readlinkSync(`${procRoot}/self/ns/pid`);
+  } catch {
+    // not Linux, or no permission
+  }
+  machineCache = { root: procRoot, value };
+  return value;
 }
 
 function isCertbot(argv: string[]): boolean {

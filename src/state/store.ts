@@ -1,6 +1,9 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { StateError } from '../errors.js';
+import { processState } from './owner.js';
+import { pausePoint } from './testpoint.js';
 import { LEDGER_SCHEMA, LEDGER_TOOL, emptyLedger, type Ledger, type LedgerEntry } from '../domain/ledger.js';
 
 const STATES = new Set(['adding', 'live', 'removing']);
@@ -95,10 +98,15 @@ export class LedgerStore {
     return { backup, kept: kept.length, lost: entries.length - kept.length };
   }
 
+  /**
+   * Replaces the ledger atomically: a crash at any instant leaves either the old or the new file
+   * (plus, at worst, a temp file that the next write removes). Callers hold the zone's ledger lock.
+   */
   write(ledger: Ledger): void {
     const file = this.ledgerPath(ledger.zone);
     const tmp = `${file}.tmp-${process.pid}`;
     const data = `${JSON.stringify(ledger, null, 2)}\n`;
+    this.sweepTemp(ledger.zone);
     try {
       const fd = fs.openSync(tmp, 'w', 0o600);
       try {
@@ -107,7 +115,9 @@ export class LedgerStore {
       } finally {
         fs.closeSync(fd);
       }
+      pausePoint('ledger:tmp-written');
       fs.renameSync(tmp, file);
+      pausePoint('ledger:renamed');
       const dirFd = fs.openSync(this.zonesDir, 'r');
       try {
         fs.fsyncSync(dirFd);
@@ -121,6 +131,27 @@ export class LedgerStore {
         // best effort
       }
       throw new StateError(`cannot write ledger ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    }
+  }
+
+  /** Removes temp files of writers that died mid-write. Call under the zone's ledger lock. */
+  sweepTemp(zone: string): void {
+    const prefix = `${path.basename(this.ledgerPath(zone))}.tmp-`;
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.zonesDir).filter((n) => n.startsWith(prefix));
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const pid = Number(name.slice(prefix.length));
+      if (!Number.isInteger(pid) || pid === process.pid) continue;
+      if (processState({ pid, host: os.hostname() }) !== 'gone') continue;
+      try {
+        fs.rmSync(path.join(this.zonesDir, name), { force: true });
+      } catch {
+        // best effort
+      }
     }
   }
 }
@@ -159,5 +190,7 @@ function isEntry(e: unknown): e is LedgerEntry {
     && typeof x.createdAt === 'string' && typeof x.updatedAt === 'string' && typeof x.expiresAt === 'string'
     && !!x.owner && typeof x.owner === 'object' && typeof x.owner.run === 'string' && typeof x.owner.host === 'string'
     && (x.owner.pid === undefined || Number.isInteger(x.owner.pid))
-    && (x.owner.start === undefined || typeof x.owner.start === 'string');
+    && (x.owner.start === undefined || typeof x.owner.start === 'string')
+    && (x.owner.boot === undefined || typeof x.owner.boot === 'string')
+    && (x.owner.pidns === undefined || typeof x.owner.pidns === 'string');
 }
