@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { ConfigError } from './errors.js';
 import { Secret } from './secret.js';
+import { invalidDomainReason, normalizeDomain } from './domain/names.js';
 
 /** Where the env file is looked for when ACME_GODADDY_ENV_FILE is not set. Independent of the cwd. */
 export const DEFAULT_ENV_FILE = '/etc/acme-godaddy/env';
@@ -33,7 +34,28 @@ export interface Config {
   pollIntervalMs: number;
   lockTimeoutMs: number;
   httpTimeoutMs: number;
+  /** ACME_GODADDY_LOG_FILE: JSON-lines audit log (absolute path), or undefined for none. */
+  logFile: string | undefined;
+  /**
+   * Problems that do not stop the hooks but that the operator must see: an env file or secret file
+   * that group or others can read. Printed once per run on stderr (certbot shows it as a warning
+   * on every renewal until it is fixed); `check` shows them as failed checks.
+   */
+  warnings: string[];
+  /** ACME_GODADDY_ZONES: zones used instead of the SOA walk for names inside them (split horizon). */
+  zones: string[];
+  /** ACME_GODADDY_NS_SUFFIXES: a zone's public NS must be under one of these to count as served by GoDaddy. */
+  nsSuffixes: string[];
+  /** ACME_GODADDY_DELEGATION_CHECK: refuse to write to a zone whose public NS are not GoDaddy's. */
+  delegationCheck: boolean;
+  /** ACME_GODADDY_CONFIRMATIONS: answers in a row each authoritative server must give with every value. */
+  confirmations: number;
+  /** ACME_GODADDY_SETTLE_DELAY: extra wait after every authoritative server confirmed. */
+  settleDelayMs: number;
 }
+
+/** Where GoDaddy's own nameservers live (nsNN.domaincontrol.com, pdnsNN.domaincontrol.com). */
+export const DEFAULT_NS_SUFFIXES: readonly string[] = ['domaincontrol.com'];
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -43,14 +65,19 @@ export type Env = Readonly<Record<string, string | undefined>>;
  */
 export function loadConfig(processEnv: Env, options: { resolvConf?: string } = {}): Config {
   const problems: string[] = [];
-  const { env, envFile } = mergeEnvFile(processEnv, problems);
+  const warnings: string[] = [];
+  const { env, envFile, fromFile } = mergeEnvFile(processEnv, problems);
   const get = (name: string): string | undefined => {
     const value = env[name];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   };
+  if (envFile && fromFile && (present(fromFile['GODADDY_API_KEY']) || present(fromFile['GODADDY_API_SECRET']))) {
+    const loose = looseMode(envFile);
+    if (loose) warnings.push(`env file ${envFile} holds GoDaddy credentials and is ${loose}; run: chmod 600 ${envFile}`);
+  }
 
-  const apiKey = get('GODADDY_API_KEY');
-  const apiSecret = get('GODADDY_API_SECRET');
+  const apiKey = credential('GODADDY_API_KEY', processEnv, fromFile, problems, warnings);
+  const apiSecret = credential('GODADDY_API_SECRET', processEnv, fromFile, problems, warnings);
   const apiUrl = parseApiUrl(get('GODADDY_API_URL') ?? DEFAULT_API_URL, problems);
 
   const stateDir = get('ACME_GODADDY_STATE_DIR') ?? DEFAULT_STATE_DIR;
@@ -76,14 +103,26 @@ export function loadConfig(processEnv: Env, options: { resolvConf?: string } = {
     parseSeconds(get('ACME_GODADDY_LOCK_TIMEOUT'), 'ACME_GODADDY_LOCK_TIMEOUT', 300, 1, 86400, problems);
   const httpTimeoutMs =
     parseSeconds(get('ACME_GODADDY_HTTP_TIMEOUT'), 'ACME_GODADDY_HTTP_TIMEOUT', 30, 1, 600, problems);
+  const logFile = get('ACME_GODADDY_LOG_FILE');
+  if (logFile !== undefined && !path.isAbsolute(logFile)) {
+    problems.push(`ACME_GODADDY_LOG_FILE must be an absolute path (got "${logFile}")`);
+  }
+
+  const zones = parseDomainList(get('ACME_GODADDY_ZONES'), 'ACME_GODADDY_ZONES', problems, true) ?? [];
+  const nsSuffixes = parseDomainList(get('ACME_GODADDY_NS_SUFFIXES'), 'ACME_GODADDY_NS_SUFFIXES', problems, false)
+    ?? [...DEFAULT_NS_SUFFIXES];
+  const delegationCheck = parseSwitch(get('ACME_GODADDY_DELEGATION_CHECK'), 'ACME_GODADDY_DELEGATION_CHECK', true, problems);
+  const confirmations = parseInteger(get('ACME_GODADDY_CONFIRMATIONS'), 'ACME_GODADDY_CONFIRMATIONS', 1, 1, 20, problems);
+  const settleDelayMs =
+    parseSeconds(get('ACME_GODADDY_SETTLE_DELAY'), 'ACME_GODADDY_SETTLE_DELAY', 0, 0, 3600, problems);
 
   if (problems.length > 0) {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`,
       'see the configuration table in the README');
   }
   return {
-    apiKey: apiKey === undefined ? undefined : new Secret(apiKey),
-    apiSecret: apiSecret === undefined ? undefined : new Secret(apiSecret),
+    apiKey,
+    apiSecret,
     apiUrl: apiUrl!,
     stateDir: path.resolve(stateDir),
     envFile,
@@ -95,7 +134,45 @@ export function loadConfig(processEnv: Env, options: { resolvConf?: string } = {
     pollIntervalMs,
     lockTimeoutMs,
     httpTimeoutMs,
+    logFile,
+    warnings,
+    zones,
+    nsSuffixes,
+    delegationCheck,
+    confirmations,
+    settleDelayMs,
   };
+}
+
+/**
+ * A comma list of domain names, normalised (lower case, ASCII/punycode, no trailing dot). With
+ * `ownable` each must be a name someone can own: a public suffix such as `co.uk` is refused.
+ */
+function parseDomainList(text: string | undefined, name: string, problems: string[], ownable: boolean): string[] | undefined {
+  if (text === undefined) return undefined;
+  const out: string[] = [];
+  let bad = false;
+  for (const raw of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const domain = normalizeDomain(raw);
+    const invalid = raw.startsWith('*') ? 'is a wildcard' : invalidDomainReason(domain);
+    if (invalid && (ownable || !invalid.startsWith('is a public suffix'))) {
+      problems.push(`${name}: "${raw}" ${invalid}`);
+      bad = true;
+      continue;
+    }
+    if (!out.includes(domain)) out.push(domain);
+  }
+  if (out.length === 0 && !bad) problems.push(`${name} is empty`);
+  return out;
+}
+
+function parseSwitch(text: string | undefined, name: string, fallback: boolean, problems: string[]): boolean {
+  if (text === undefined) return fallback;
+  const value = text.toLowerCase();
+  if (['on', 'yes', 'true', '1'].includes(value)) return true;
+  if (['off', 'no', 'false', '0'].includes(value)) return false;
+  problems.push(`${name} must be on or off (got "${text}")`);
+  return fallback;
 }
 
 /** Credentials are only needed for API work; status and --help run without them. */
@@ -106,13 +183,13 @@ export function requireCredentials(config: Config): { key: Secret; secret: Secre
   ].filter((name): name is string => name !== undefined);
   if (missing.length > 0) {
     const where = config.envFile ? `the environment or ${config.envFile}` : `the environment or ${DEFAULT_ENV_FILE}`;
-    throw new ConfigError(`missing ${missing.join(' and ')} (looked in ${where})`,
+    throw new ConfigError(`missing ${missing.join(' and ')} (or ${missing.map((m) => `${m}_FILE`).join(', ')}; looked in ${where})`,
       'create a production API key at developer.godaddy.com/keys and put it in the env file');
   }
   return { key: config.apiKey!, secret: config.apiSecret! };
 }
 
-function mergeEnvFile(processEnv: Env, problems: string[]): { env: Env; envFile: string | undefined } {
+function mergeEnvFile(processEnv: Env, problems: string[]): { env: Env; envFile: string | undefined; fromFile: Env | undefined } {
   const explicit = processEnv['ACME_GODADDY_ENV_FILE']?.trim();
   const file = explicit || DEFAULT_ENV_FILE;
   let text: string;
@@ -120,16 +197,81 @@ function mergeEnvFile(processEnv: Env, problems: string[]): { env: Env; envFile:
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (!explicit && code === 'ENOENT') return { env: processEnv, envFile: undefined };
+    if (!explicit && code === 'ENOENT') return { env: processEnv, envFile: undefined, fromFile: undefined };
     problems.push(`cannot read env file ${file} (${code ?? 'error'})`);
-    return { env: processEnv, envFile: undefined };
+    return { env: processEnv, envFile: undefined, fromFile: undefined };
   }
   const fromFile = parseDotenv(text);
   const merged: Record<string, string | undefined> = { ...fromFile };
   for (const [name, value] of Object.entries(processEnv)) {
     if (value !== undefined) merged[name] = value;
   }
-  return { env: merged, envFile: file };
+  return { env: merged, envFile: file, fromFile };
+}
+
+function present(value: string | undefined): value is string {
+  return value !== undefined && value.trim() !== '';
+}
+
+/**
+ * One credential from `NAME` or `NAME_FILE` (a file holding only the value, e.g. a systemd
+ * credential or a Docker/Kubernetes secret; surrounding whitespace and the final newline are
+ * dropped). The pair is one setting: the real environment wins over the env file as a whole, so
+ * `NAME_FILE` in the environment overrides `NAME` in the env file. Setting both in one place is
+ * an error.
+ */
+function credential(name: string, processEnv: Env, fromFile: Env | undefined, problems: string[],
+  warnings: string[]): Secret | undefined {
+  const fileName = `${name}_FILE`;
+  const source = present(processEnv[name]) || present(processEnv[fileName]) ? processEnv : (fromFile ?? {});
+  const direct = source[name];
+  const indirect = source[fileName];
+  if (present(direct) && present(indirect)) {
+    problems.push(`set ${name} or ${fileName}, not both`);
+    return undefined;
+  }
+  if (present(direct)) return new Secret(direct.trim());
+  if (!present(indirect)) return undefined;
+  const file = indirect.trim();
+  if (!path.isAbsolute(file)) {
+    problems.push(`${fileName} must be an absolute path (got "${file}")`);
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    problems.push(`cannot read ${fileName} ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    return undefined;
+  }
+  const value = text.trim();
+  if (value === '') {
+    problems.push(`${fileName} ${file} is empty`);
+    return undefined;
+  }
+  if (/[\r\n]/.test(value)) {
+    problems.push(`${fileName} ${file} must hold the value alone, on one line`);
+    return undefined;
+  }
+  const loose = looseMode(file);
+  if (loose) warnings.push(`${fileName} ${file} is ${loose}; run: chmod 600 ${file}`);
+  return new Secret(value);
+}
+
+/** "readable by group/others (mode 644)" for a regular file others can read or write; else undefined. */
+function looseMode(file: string): string | undefined {
+  let mode: number;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) return undefined; // /dev/null, a FIFO from a process substitution: nothing to protect
+    mode = st.mode & 0o777;
+  } catch {
+    return undefined;
+  }
+  if ((mode & 0o066) === 0) return undefined;
+  const who = [mode & 0o060 ? 'group' : '', mode & 0o006 ? 'others' : ''].filter(Boolean).join(' and ');
+  const what = mode & 0o022 ? 'readable or writable' : 'readable';
+  return `${what} by ${who} (mode ${mode.toString(8).padStart(3, '0')})`;
 }
 
 function parseApiUrl(text: string, problems: string[]): URL | undefined {

@@ -1,45 +1,132 @@
 import { loadConfig, requireCredentials, type Config, type Env } from '../config.js';
-import { ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
+import { ExitCode, UsageError, exitCodeOf, toUserLine, type ExitCodeValue } from '../errors.js';
 import { shortValue } from '../domain/names.js';
 import type { HookDeps, ReconcileResult, StatusRow } from '../app/hooks.js';
 import type { Io, Flags } from './run.js';
+import { progressDisplay } from './progress.js';
+import type { ClientCall } from './clients.js';
+import { NO_AUDIT_LOG, openAuditLog, type AuditLog } from './logfile.js';
+
+type Hooks = typeof import('../app/hooks.js');
+/** Defined only in the single-file bundle (scripts/bundle.ts). */
+declare const __ACME_GODADDY_VERSION__: string | undefined;
 
 /** Builds the real adapters from the configuration and runs one command. */
-export async function runCommand(command: string, flags: Flags, env: Env, io: Io, signal: AbortSignal): Promise<ExitCodeValue> {
+export async function runCommand(command: string, flags: Flags, env: Env, io: Io, signal: AbortSignal,
+  args: readonly string[] = []): Promise<ExitCodeValue> {
   if (command === 'demo') {
+    if (typeof __ACME_GODADDY_VERSION__ === 'string') {
+      throw new UsageError('demo needs the npm installation (it runs dist/src/main.js as child processes), not the single-file build',
+        'run it from a clone: npm ci && npm run demo');
+    }
     const { runDemo } = await import('../demo/demo.js');
     return runDemo(io, signal);
   }
-  const config = loadConfig(env);
-  const verbose = flags.verbose === true;
-  const log = verbose ? (message: string) => io.stderr(`acme-godaddy: ${message}\n`) : () => undefined;
-  const hooks = await import('../app/hooks.js');
-  const deps = await compose(config, env, signal, log, io, verbose);
-  try {
+  if (command === 'lego' || command === 'present' || command === 'dehydrated') {
+    throw new UsageError(command === 'dehydrated' ? 'dehydrated: expected <event> [arguments…]' : `${command}: expected ${command === 'lego' ? 'present|cleanup ' : ''}<fqdn> <value>`,
+      `see \`acme-godaddy ${command} --help\``);
+  }
+  const audited = command === 'auth' || command === 'cleanup' || (command === 'reconcile' && flags['dry-run'] !== true);
+  return withDeps(command, flags.verbose === true, audited, env, io, signal, async (deps, hooks, audit) => {
     switch (command) {
       case 'auth': {
         const input = certbotInput(env, flags, 'auth');
-        await hooks.auth(deps, { ...input, remaining: remaining(env, flags) });
+        const left = remaining(env, flags);
+        audit.write('info', `auth ${input.domain}`, { domain: input.domain, value: input.value, remaining: left ?? null });
+        await hooks.auth(deps, { ...input, remaining: left });
         return ExitCode.OK;
       }
       case 'cleanup': {
-        await hooks.cleanup(deps, certbotInput(env, flags, 'cleanup'));
+        const input = certbotInput(env, flags, 'cleanup');
+        audit.write('info', `cleanup ${input.domain}`, { domain: input.domain, value: input.value });
+        await hooks.cleanup(deps, input);
         return ExitCode.OK;
       }
       case 'reconcile': {
         const results = await hooks.reconcile(deps, { dryRun: flags['dry-run'] === true, repair: flags.repair === true });
         io.stdout(flags.json ? `${JSON.stringify(reconcileJson(results, flags['dry-run'] === true), null, 2)}\n`
           : renderReconcile(results, flags['dry-run'] === true));
-        return ExitCode.OK;
+        // One line per zone that could not be reconciled; the others were done.
+        const failed = results.filter((r) => r.error !== undefined);
+        for (const r of failed) io.stderr(`${toUserLine(r.error).replace(/^acme-godaddy: /, `acme-godaddy: reconcile ${r.zone}: `)}\n`);
+        return failed.length > 0 ? exitCodeOf(failed[0]!.error) : ExitCode.OK;
       }
       case 'status': {
         const rows = hooks.status(deps);
         io.stdout(flags.json ? `${JSON.stringify(statusJson(rows, deps.now()), null, 2)}\n` : renderStatus(rows, deps.now()));
         return ExitCode.OK;
       }
+      case 'check': {
+        const { hookBinary, renderCheck, runCheck } = await import('./check.js');
+        const report = await runCheck(deps, args, hookBinary(process.argv[1], process.execPath));
+        io.stdout(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderCheck(report));
+        return report.exitCode;
+      }
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
+  });
+}
+
+/** lego's exec provider and dehydrated's hook calls (see clients.ts), as auth/cleanup calls. */
+export async function runClient(call: ClientCall, env: Env, io: Io, signal: AbortSignal): Promise<ExitCodeValue> {
+  if (call.action === 'ignore') return ExitCode.OK; // dehydrated's other events: nothing to do, nothing to say
+  const name = call.client === 'lego' ? `lego ${call.action}` : `dehydrated ${call.event}`;
+  return withDeps(name, false, true, env, io, signal, async (deps, hooks, audit) => {
+    const challenges = call.client === 'lego' ? [call.challenge] : call.challenges;
+    for (const c of challenges) validValue(c.value, name);
+    const adding = call.action === 'present' || call.action === 'deploy';
+    const done: typeof challenges = [];
+    for (const [i, c] of challenges.entries()) {
+      audit.write('info', `${name} ${c.domain}`, { domain: c.domain, value: c.value });
+      if (!adding) {
+        await hooks.cleanup(deps, c);
+        continue;
+      }
+      try {
+        // lego: each call waits for its own value. dehydrated: HOOK_CHAIN=yes passes every
+        // challenge at once, so write them all and wait once, with the last one.
+        await hooks.auth(deps, { ...c, remaining: call.client === 'lego' ? undefined : challenges.length - 1 - i });
+        done.push(c);
+      } catch (err) {
+        // dehydrated exits at once on a failed deploy_challenge and never calls clean_challenge:
+        // take back what this call already wrote (best effort; reconcile catches the rest).
+        for (const d of [c, ...done]) await hooks.cleanup(deps, d).catch(() => undefined);
+        throw err;
+      }
+    }
+    return ExitCode.OK;
+  });
+}
+
+/**
+ * Loads the configuration, prints its warnings once, opens the audit log, composes the adapters,
+ * runs `body`, and records its outcome in the audit log.
+ */
+async function withDeps(command: string, verbose: boolean, audited: boolean, env: Env, io: Io, signal: AbortSignal,
+  body: (deps: HookDeps, hooks: Hooks, audit: AuditLog) => Promise<ExitCodeValue>): Promise<ExitCodeValue> {
+  const config = loadConfig(env);
+  // One line, on every run until fixed: certbot shows hook stderr as a warning on each renewal.
+  if (command !== 'check' && config.warnings.length > 0) io.stderr(`acme-godaddy: warning: ${config.warnings.join('; ')}\n`);
+  const audit = audited
+    ? openAuditLog(config.logFile, { pid: process.pid, command }, [config.apiKey, config.apiSecret],
+      (message) => io.stderr(`acme-godaddy: warning: ${message}\n`))
+    : NO_AUDIT_LOG;
+  const log = (message: string): void => {
+    if (verbose) io.stderr(`acme-godaddy: ${message}\n`);
+    audit.write('info', message);
+  };
+  const hooks = await import('../app/hooks.js');
+  const deps = await compose(config, env, signal, log, io, verbose);
+  audit.annotate({ run: deps.owner.run });
+  const started = Date.now();
+  try {
+    const code = await body(deps, hooks, audit);
+    audit.write('info', `${command} done`, { exitCode: code, ms: Date.now() - started });
+    return code;
+  } catch (err) {
+    audit.write('error', toUserLine(err), { exitCode: exitCodeOf(err), ms: Date.now() - started });
+    throw err;
   } finally {
     await deps.close();
   }
@@ -52,14 +139,17 @@ async function compose(config: Config, env: Env, signal: AbortSignal, log: (m: s
   const { Resolver } = await import('../dns/resolver.js');
   let client: import('../godaddy/client.js').GoDaddyClient | undefined;
   const { GoDaddyClient } = await import('../godaddy/client.js');
+  const { sharedPacer } = await import('../godaddy/pacer.js');
   return {
     config,
     store: new LedgerStore(config.stateDir),
     api: () => {
       if (!client) {
         const { key, secret } = requireCredentials(config);
+        // One request budget per API key for every acme-godaddy process using this state directory.
+        const pacer = sharedPacer({ stateDir: config.stateDir, apiUrl: config.apiUrl, key, env, envFile: config.envFile, log });
         client = new GoDaddyClient({
-          baseUrl: config.apiUrl, key, secret, timeoutMs: config.httpTimeoutMs, signal,
+          baseUrl: config.apiUrl, key, secret, timeoutMs: config.httpTimeoutMs, signal, pacer, log,
           onRequest: (method, path, status, ms) => log(`${method} ${path} -> ${status} (${ms} ms)`),
         });
       }
@@ -77,13 +167,9 @@ async function compose(config: Config, env: Env, signal: AbortSignal, log: (m: s
   };
 }
 
-/** A live one-line progress display while waiting, for humans at a terminal only. */
+/** A live display of the propagation wait (a line per nameserver address), for humans at a terminal only. */
 function progressLine(io: Io): NonNullable<HookDeps['onWaitRound']> {
-  return (pending, elapsedMs) => {
-    const text = pending.length === 0 ? 'all authoritative servers serve every value'
-      : `waiting ${Math.round(elapsedMs / 1000)} s: ${[...new Set(pending.map((p) => p.server.name))].join(', ')} still lagging`;
-    io.stderr(`\r\x1b[2K${text}${pending.length === 0 ? '\n' : ''}`);
-  };
+  return progressDisplay({ write: io.stderr, columns: process.stderr.columns });
 }
 
 function certbotInput(env: Env, flags: Flags, command: string): { domain: string; value: string } {
@@ -94,10 +180,14 @@ function certbotInput(env: Env, flags: Flags, command: string): { domain: string
     throw new UsageError(`${command}: ${missing.join(' and ')} not set`,
       `run this as certbot's --manual-${command}-hook, or pass --domain and --validation`);
   }
-  if (!/^[\x21-\x7e]{1,255}$/.test(value!)) {
-    throw new UsageError(`${command}: CERTBOT_VALIDATION must be 1-255 printable ASCII characters without spaces`);
-  }
+  validValue(value!, command, 'CERTBOT_VALIDATION');
   return { domain: domain!, value: value! };
+}
+
+function validValue(value: string, command: string, what = 'the value'): void {
+  if (!/^[\x21-\x7e]{1,255}$/.test(value)) {
+    throw new UsageError(`${command}: ${what} must be 1-255 printable ASCII characters without spaces`);
+  }
 }
 
 function remaining(env: Env, flags: Flags): number | undefined {
@@ -142,10 +232,13 @@ function renderReconcile(results: readonly ReconcileResult[], dryRun: boolean): 
       lines.push(`${zone}: ledger was unreadable; moved to ${repaired.backup}, kept ${repaired.kept} entr${repaired.kept === 1 ? 'y' : 'ies'}, dropped ${repaired.lost}`);
     }
     for (const p of plans) {
-      const action = p.write.kind === 'none' ? 'in sync' : p.write.kind === 'put'
-        ? `PUT ${p.write.records.length} value(s)` : 'DELETE';
-      const drop = p.drop.length ? ` remove ${p.drop.map(shortValue).join(', ')};` : '';
-      lines.push(`${zone} ${p.record}: ${dryRun && p.write.kind !== 'none' ? 'would ' : ''}${action};${drop} keep ${p.keep.length} of ours, ${p.foreign.length} foreign`);
+      const would = dryRun ? 'would ' : '';
+      const action = p.write.kind === 'none' ? 'in sync at GoDaddy' : p.write.kind === 'put'
+        ? `${would}PUT ${p.write.records.length} value(s)` : `${would}DELETE`;
+      const drop = p.drop.length === 0 ? ''
+        : p.write.kind === 'none' ? ` ${would}forget ${p.drop.length} stale ledger entr${p.drop.length === 1 ? 'y' : 'ies'} (already gone at GoDaddy);`
+        : ` ${would}remove ${p.drop.map(shortValue).join(', ')};`;
+      lines.push(`${zone} ${p.record}: ${action};${drop} keep ${p.keep.length} of ours, ${p.foreign.length} foreign`);
     }
   }
   if (lines.length === 0) lines.push('nothing to reconcile');
@@ -156,6 +249,7 @@ function reconcileJson(results: readonly ReconcileResult[], dryRun: boolean): un
   return {
     dryRun,
     repaired: results.filter((r) => r.repaired).map((r) => ({ zone: r.zone, ...r.repaired })),
+    errors: results.filter((r) => r.error !== undefined).map((r) => ({ zone: r.zone, message: toUserLine(r.error) })),
     records: results.flatMap(({ zone, plans }) => plans.map((p) => ({
       zone, record: p.record, action: p.write.kind, keep: p.keep, remove: p.drop, foreign: p.foreign,
     }))),

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ExitCode, UsageError, exitCodeOf, toUserLine, type ExitCodeValue } from '../errors.js';
 import type { Env } from '../config.js';
 import { COMMAND_HELP, MAIN_HELP } from './help.js';
+import { parseClientCall } from './clients.js';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -16,7 +17,9 @@ const defaultIo: Io = {
   stderrIsTty: process.stderr.isTTY === true,
 };
 
-const COMMANDS = new Set(['auth', 'cleanup', 'reconcile', 'status', 'demo']);
+const COMMANDS = new Set(['auth', 'cleanup', 'reconcile', 'status', 'check', 'demo', 'lego', 'present', 'dehydrated']);
+/** Commands that take positional arguments (check: domains). */
+const WITH_ARGS = new Set(['check']);
 
 /**
  * The CLI: parses arguments, runs one command, and turns every failure into one line on stderr
@@ -38,6 +41,12 @@ export async function run(argv: readonly string[], env: Env, io: Io = defaultIo)
   const handled: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of handled) process.on(s, onSignal);
   try {
+    // lego (EXEC_PATH) and dehydrated (HOOK) call us with positional values that may start with "-".
+    const client = parseClientCall(argv);
+    if (client) {
+      const { runClient } = await import('./commands.js');
+      return await runClient(client, env, io, controller.signal);
+    }
     const parsed = parse(argv);
     debug = parsed.values.debug === true;
     const [command, ...rest] = parsed.positionals;
@@ -58,9 +67,9 @@ export async function run(argv: readonly string[], env: Env, io: Io = defaultIo)
       io.stdout(`${COMMAND_HELP[command]}\n`);
       return ExitCode.OK;
     }
-    if (rest.length > 0) throw new UsageError(`${command}: unexpected argument "${rest[0]}"`);
+    if (rest.length > 0 && !WITH_ARGS.has(command)) throw new UsageError(`${command}: unexpected argument "${rest[0]}"`);
     const { runCommand } = await import('./commands.js');
-    return await runCommand(command, parsed.values, env, io, controller.signal);
+    return await runCommand(command, parsed.values, env, io, controller.signal, rest);
   } catch (err) {
     io.stderr(`${toUserLine(err)}\n`);
     if (debug && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
@@ -96,7 +105,11 @@ function parse(argv: readonly string[]) {
   }
 }
 
+/** Set by the single-file bundle (scripts/bundle.ts), which has no package.json beside it. */
+declare const __ACME_GODADDY_VERSION__: string | undefined;
+
 function version(): string {
+  if (typeof __ACME_GODADDY_VERSION__ === 'string') return __ACME_GODADDY_VERSION__;
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
