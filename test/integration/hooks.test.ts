@@ -115,7 +115,7 @@ test('stale values of a dead run are swept by the next hook, and reconcile clean
 
   const plan = await runCli(['reconcile', '--dry-run'], w.env);
   assert.equal(plan.code, 0);
-  assert.match(plan.stdout, /other\.test _acme-challenge: would DELETE; remove .*; keep 0 of ours, 0 foreign/);
+  assert.match(plan.stdout, /other\.test _acme-challenge: would DELETE; would remove .*; keep 0 of ours, 0 foreign/);
   assert.deepEqual(w.sim.txt('other.test', '_acme-challenge'), [dead], 'dry run changed nothing');
 
   const done = await runCli(['reconcile'], w.env);
@@ -241,4 +241,42 @@ test('a corrupt ledger is refused (exit 74, file untouched) until reconcile --re
   assert.deepEqual(w.sim.txt('example.test', '_acme-challenge'), [v], 'the live value survived');
   assert.equal((await runCli(['cleanup'], { ...w.env, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: v })).code, 0);
   assert.deepEqual(w.sim.txt('example.test', '_acme-challenge'), []);
+});
+
+test('a failed auth withdraws its value; reconcile does every zone even when one fails', async (t) => {
+  const w = await world(t);
+  const run = { ...w.env, ACME_GODADDY_RUN_ID: 'plain-client' };
+  // The write to notmine.test is refused (another customer's domain): exit 65, nothing published.
+  const denied = await runCli(['auth'], { ...run, CERTBOT_DOMAIN: 'notmine.test', CERTBOT_VALIDATION: validation('nm'), CERTBOT_REMAINING_CHALLENGES: '1' });
+  assert.equal(denied.code, 65, denied.stderr);
+  // GoDaddy fails the write to other.test every time: exit 69, value withdrawn.
+  w.sim.injectFault({ method: 'PUT', path: /other\.test/, status: 500, body: { code: 'INTERNAL', message: 'boom' }, times: 10 });
+  const failed = await runCli(['auth'], { ...run, ACME_GODADDY_HTTP_TIMEOUT: '2', CERTBOT_DOMAIN: 'other.test', CERTBOT_VALIDATION: validation('o'), CERTBOT_REMAINING_CHALLENGES: '1' });
+  assert.equal(failed.code, 69, failed.stderr);
+  w.sim.clearFaults();
+  const status = JSON.parse((await runCli(['status', '--json'], run)).stdout) as { entries: Array<{ zone: string; state: string }> };
+  assert.deepEqual(status.entries.map((e) => [e.zone, e.state]).sort(), [['notmine.test', 'removing'], ['other.test', 'removing']]);
+  // A value seeded in example.test's ledger by a run that is over must still be cleaned, even though
+  // notmine.test (sorted before other.test) cannot be reached.
+  const stale = validation('st');
+  assert.equal((await runCli(['auth'], { ...w.env, ACME_GODADDY_RUN_ID: 'old', CERTBOT_DOMAIN: 'www.example.test', CERTBOT_VALIDATION: stale, CERTBOT_REMAINING_CHALLENGES: '1' })).code, 0);
+  const file = path.join(w.stateDir, 'zones', 'example.test.json');
+  const ledger = JSON.parse(fs.readFileSync(file, 'utf8')) as { entries: Array<{ expiresAt: string }> };
+  ledger.entries[0]!.expiresAt = '2000-01-01T00:00:00.000Z';
+  fs.writeFileSync(file, JSON.stringify(ledger));
+  const r = await runCli(['reconcile'], run);
+  assert.equal(r.code, 65);
+  assert.match(r.stderr, /^acme-godaddy: reconcile notmine\.test: GoDaddy .* failed: HTTP 404 UNKNOWN_DOMAIN/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.match(r.stdout, /other\.test _acme-challenge: in sync at GoDaddy; forget 1 stale ledger entry \(already gone at GoDaddy\); keep 0 of ours, 0 foreign/);
+  assert.deepEqual(w.sim.txt('example.test', '_acme-challenge.www'), []);
+  assert.deepEqual(w.sim.txt('other.test', '_acme-challenge'), []);
+});
+
+test('cleanup leaves a value alone that is neither in the ledger nor shaped like an ACME token', async (t) => {
+  const w = await world(t);
+  w.sim.setTxt('example.test', '_acme-challenge', ['google-site-verification=keep-me']);
+  const r = await runCli(['cleanup'], { ...w.env, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: 'google-site-verification=keep-me' });
+  assert.deepEqual([r.code, r.stderr], [0, '']);
+  assert.deepEqual(w.sim.txt('example.test', '_acme-challenge'), ['google-site-verification=keep-me']);
 });
