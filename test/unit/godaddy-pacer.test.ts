@@ -137,19 +137,15 @@ describe('budget file', () => {
     assert.match(messages[0]!, /request budget file .*not-a-dir\/id\.json unusable \(ENOTDIR\); pacing this process only/);
   });
 
-  it('costs a few milliseconds per request when the budget is free (one hook = 3 requests)', async (t) => {
+  it('a free budget never makes a hook wait: three requests, zero delay each, all recorded', async (t) => {
+    // How long the file round trip takes is a benchmark figure (npm run bench), not a test.
     const root = tmpDir(t);
-    const times: number[] = [];
-    for (let run = 0; run < 5; run++) {
-      const pacer = new FilePacer(path.join(root, `r${run}`, 'ratelimit'), 'id', { budget: GODADDY_BUDGET });
-      const started = performance.now();
-      await pacer.acquire('GET a');
-      await pacer.acquire('PUT a');
-      await pacer.acquire('GET a');
-      times.push(performance.now() - started);
-    }
-    t.diagnostic(`3 acquires on a fresh state dir: ${times.map((ms) => ms.toFixed(1)).join(', ')} ms`);
-    const median = [...times].sort((x, y) => x - y)[2]!;
-    assert.ok(median < 30, `median ${median.toFixed(1)} ms for a hook's 3 requests`);
+    const dir = path.join(root, 'ratelimit');
+    const pacer = new FilePacer(dir, 'id', { budget: GODADDY_BUDGET });
+    const waits = [await pacer.acquire('GET a'), await pacer.acquire('PUT a'), await pacer.acquire('GET a')];
+    assert.deepEqual(waits, [0, 0, 0]);
+    const endpoints = JSON.parse(fs.readFileSync(path.join(dir, 'id.json'), 'utf8')).endpoints;
+    assert.equal(endpoints['GET a'].sent.length, 2);
+    assert.equal(endpoints['PUT a'].sent.length, 1);
   });
 });
