@@ -4,7 +4,7 @@ import {
   intendAdd, intendRemove, findEntry, recordsOf, type Ledger, type LedgerEntry, type Owner,
 } from '../domain/ledger.js';
 import { isPlaceholder, planRecord, settle, verifyPlan, type RecordPlan } from '../domain/plan.js';
-import { absoluteName, challengeName, invalidDomainReason, isSelfOrAncestor, normalizeDomain, relativeName, shortValue } from '../domain/names.js';
+import { absoluteName, challengeName, invalidDomainReason, isSelfOrAncestor, quoteDomainInput, normalizeDomain, relativeName, shortValue } from '../domain/names.js';
 import type { TxtApi } from '../godaddy/client.js';
 import { GoDaddyApiError } from '../godaddy/client.js';
 import type { LedgerStore } from '../state/store.js';
@@ -403,7 +403,7 @@ export async function locate(deps: Pick<HookDeps, 'resolver' | 'config' | 'log'>
   options: { checkDelegation?: boolean } = {}): Promise<Challenge> {
   const domain = normalizeDomain(rawDomain);
   const invalid = invalidDomainReason(domain);
-  if (invalid) throw new UsageError(`domain "${rawDomain}" ${invalid}`);
+  if (invalid) throw new UsageError(`domain ${quoteDomainInput(rawDomain)} ${invalid}`);
   const alias = challengeName(domain);
   const { target: fqdn, chain } = await deps.resolver.followCname(alias);
   if (chain.length > 1) deps.log(`${alias} is a CNAME (${chain.join(' -> ')}): the TXT value goes to ${fqdn}`);

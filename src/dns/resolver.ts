@@ -1,6 +1,6 @@
 import type { HostPort } from '../config.js';
 import { DnsError, ZoneNotFoundError } from '../errors.js';
-import { invalidDomainReason, isSelfOrAncestor, zoneCandidates } from '../domain/names.js';
+import { invalidDomainReason, isSelfOrAncestor, quoteDomainInput, zoneCandidates } from '../domain/names.js';
 import { RCODE, RR, normalizeName, query as defaultQuery, type Answer, type Query, type RRType } from './client.js';
 import { isIPv4, isIPv6 } from 'node:net';
 
@@ -109,7 +109,7 @@ export class Resolver {
       }
       const invalid = invalidDomainReason(next);
       if (invalid) {
-        throw new DnsError(`${current} is a CNAME for ${next || '.'}, which ${invalid}`,
+        throw new DnsError(`${current} is a CNAME for ${/^[\x21-\x7e]+$/.test(next) ? next : next === '' ? '.' : quoteDomainInput(next)}, which ${invalid}`,
           { hint: `fix the CNAME record at ${current}` });
       }
       chain.push(next);

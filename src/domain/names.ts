@@ -21,19 +21,56 @@ export function normalizeDomain(input: string): string {
   return name.toLowerCase();
 }
 
-/** Checks the shape of a domain name given to us; returns a reason when it is not usable. */
+/**
+ * Checks the shape of a domain name given to us (as normalizeDomain() returns it); returns a reason
+ * when it is not usable, phrased to follow `domain "<input>" `. One line whatever the input: the
+ * characters named are quoted (printable ASCII) or written as U+XXXX (anything else).
+ */
 export function invalidDomainReason(name: string): string | undefined {
   if (name.length === 0) return 'is empty';
-  if (name.length > 253) return 'is longer than 253 characters';
+  const bad = [...new Set(name.replace(/[a-z0-9._-]/g, ''))];
+  if (bad.length > 0) {
+    // normalizeDomain() converts every name IDNA accepts, so non-ASCII left over is what IDNA refused.
+    const nonAscii = bad.filter((c) => c.codePointAt(0)! > 0x7f);
+    if (nonAscii.length > 0 && nonAscii.length === bad.length) {
+      return `is not a valid internationalised domain name: IDNA refuses it (it contains ${listChars(nonAscii)})`;
+    }
+    if (bad.length === 1 && bad[0] === '*') {
+      return 'has a "*" that is not a leading "*.": only one wildcard label, the leftmost, is allowed';
+    }
+    return `has characters not allowed in a domain name: ${listChars(bad)} (allowed: letters, digits, "-", "_" and "." between labels)`;
+  }
+  if (name.length > 253) return `is ${name.length} characters long; a domain name has at most 253`;
   const labels = name.split('.');
   if (labels.length < 2) return 'has a single label';
+  if (/^\d+$/.test(labels[labels.length - 1]!)) return 'ends in an all-numeric label: an IP address is not a domain name';
   for (const label of labels) {
     if (label.length === 0) return 'has an empty label';
-    if (label.length > 63) return 'has a label longer than 63 characters';
-    if (!/^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?$/.test(label)) return `has an invalid label "${label}"`;
+    if (label.length > 63) return `has a label of ${label.length} characters; a label has at most 63`;
+    if (label.startsWith('-') || label.endsWith('-')) return `has a label that starts or ends with "-" ("${label}")`;
+    if (label.startsWith('xn--') && domainToASCII(label) === '') return `has a label that is not valid punycode ("${label}")`;
   }
   if (registrableDomain(name) === undefined) return 'is a public suffix: nobody can own its DNS zone';
   return undefined;
+}
+
+/** `" ", ";", "/"` for printable ASCII, `U+200D` for everything else (control characters too). */
+function listChars(chars: readonly string[]): string {
+  const shown = chars.slice(0, 8).map((c) => {
+    const code = c.codePointAt(0)!;
+    return code > 0x20 && code < 0x7f ? `"${c}"` : code === 0x20 ? '" " (space)' : `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  });
+  return `${shown.join(', ')}${chars.length > 8 ? `, and ${chars.length - 8} more` : ''}`;
+}
+
+/**
+ * A domain name as given (CERTBOT_DOMAIN, --domain, a CNAME target), for quoting in a one-line
+ * message: JSON-quoted (so control characters and line breaks show as escapes) and cut to 80
+ * characters.
+ */
+export function quoteDomainInput(raw: string): string {
+  const cut = raw.length > 80 ? `${raw.slice(0, 77)}…` : raw;
+  return JSON.stringify(cut).replace(/[\u007f-\u009f\u2028\u2029\u200b-\u200f\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function challengeName(domain: string): string {

@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import { ExitCode, HookError, InterruptedError, oneLine, type ExitCodeValue } from '../errors.js';
+import { ConfigError, ExitCode, HookError, InterruptedError, oneLine, type ExitCodeValue } from '../errors.js';
 import { NO_PACING, sleep, type Pacer } from './pacer.js';
 import type { Secret } from '../secret.js';
 
@@ -31,9 +31,10 @@ export const TXT_ROUTE = '/v1/domains/{domain}/records/{type}/{name}';
  *   neither) plus a jitter of up to 25 % of that (at most 1 s), never less; no request to that
  *   endpoint from any process before then; at most 3 retries; a requested wait over 120 s fails at
  *   once.
- * - 409 (zone busy, any code but INACTIVE_DOMAIN), 5xx, timeouts, connection errors: at most 3
- *   retries after 1 s, 2 s, 4 s (each times 1 to 1.5, capped at 8 s).
- * - Every other status (400, 401, 403, 404, 409 INACTIVE_DOMAIN, 422 …): no retry.
+ * - Zone busy (409 with any code but INACTIVE_DOMAIN, or 422 "Resource is being used in another
+ *   request"), 5xx, timeouts, connection errors: at most 3 retries after 1 s, 2 s, 4 s (each times 1
+ *   to 1.5, capped at 8 s).
+ * - Every other status (400, 401, 403, 404, 409 INACTIVE_DOMAIN, other 422 …): no retry.
  */
 export interface RetryPolicy {
   rateLimitRetries: number;
@@ -72,7 +73,7 @@ export class GoDaddyApiError extends HookError {
   ) {
     const detail = [apiCode, apiMessage].filter(Boolean).join(': ');
     const fieldText = fields.length > 0 ? `[${fields.map((f) => describeField(f, context.sent)).join('; ')}]` : '';
-    const { exitCode, hint } = classify(status, apiCode, context.host);
+    const { exitCode, hint } = classify(status, apiCode, context.host, apiMessage);
     super(`GODADDY_${status}`, exitCode,
       `GoDaddy ${operation} failed: HTTP ${status}${detail ? ` ${oneLine(detail, 200)}` : ''}${fieldText ? ` ${oneLine(fieldText, 400)}` : ''}${suffix(status === 429 ? retryAfterMs : undefined, context.attempts)}`,
       hint === undefined ? {} : { hint });
@@ -107,7 +108,16 @@ function describeField(f: ErrorField, sent: readonly TxtRecord[] | undefined): s
   return text;
 }
 
-function classify(status: number, apiCode: string | undefined, host: string | undefined): { exitCode: ExitCodeValue; hint?: string } {
+/**
+ * "Zone busy": a 409 without INACTIVE_DOMAIN, or (a third-party report, [unverified]) a 422
+ * "Resource is being used in another request". Both are retried like a 5xx.
+ */
+export function isBusy(status: number, apiMessage: string | undefined, apiCode?: string): boolean {
+  return (status === 409 && apiCode !== 'INACTIVE_DOMAIN')
+    || (status === 422 && /being used in another request/i.test(apiMessage ?? ''));
+}
+
+function classify(status: number, apiCode: string | undefined, host: string | undefined, apiMessage?: string): { exitCode: ExitCodeValue; hint?: string } {
   if (status === 401) {
     return { exitCode: ExitCode.NOPERM,
       hint: 'check GODADDY_API_KEY/GODADDY_API_SECRET; production and OTE keys are different' };
@@ -124,6 +134,7 @@ function classify(status: number, apiCode: string | undefined, host: string | un
     return { exitCode: ExitCode.UNAVAILABLE,
       hint: 'GoDaddy does not allow record changes on this domain (locked, protected or not active); check the domain\'s status in the GoDaddy account' };
   }
+  if (isBusy(status, apiMessage)) return { exitCode: ExitCode.UNAVAILABLE, hint: 'GoDaddy says the zone is busy with another request; try again later' };
   if (status === 422) {
     return { exitCode: ExitCode.UNAVAILABLE,
       hint: 'GoDaddy refused the data in the request (details in brackets); a PUT re-sends every value already at the name, so a value left by another tool that GoDaddy no longer accepts must be fixed in its DNS manager' };
@@ -134,9 +145,14 @@ function classify(status: number, apiCode: string | undefined, host: string | un
         ? 'GoDaddy says the API quota of this key is used up; it resets later; try again later'
         : 'GoDaddy allows 60 requests per minute per endpoint; acme-godaddy waited as told and gave up; try again later' };
   }
-  if (status >= 500 || status === 409) return { exitCode: ExitCode.UNAVAILABLE, hint: 'GoDaddy is having trouble; try again later' };
-  return { exitCode: ExitCode.UNAVAILABLE };
+  if (status >= 500) return { exitCode: ExitCode.UNAVAILABLE, hint: 'GoDaddy is having trouble; try again later' };
+  if (status === 404) return { exitCode: ExitCode.UNAVAILABLE, hint: WRONG_URL_HINT };
+  return { exitCode: ExitCode.UNAVAILABLE,
+    hint: 'an answer GoDaddy does not give to the requests acme-godaddy sends; check GODADDY_API_URL, rerun with --verbose, and report it if it persists' };
 }
+
+/** For answers GoDaddy's API would not give to these requests: often a URL that is not the API's. */
+const WRONG_URL_HINT = 'GODADDY_API_URL must be the API host only (https://api.godaddy.com, or https://api.ote-godaddy.com for OTE), without /v1; a proxy in between can also answer like this';
 
 export class NetworkError extends HookError {
   constructor(readonly host: string, readonly operation: string, readonly reason: string, attempts?: AttemptInfo) {
@@ -177,6 +193,7 @@ export class GoDaddyClient implements TxtApi {
   private readonly random: () => number;
 
   constructor(private readonly options: ClientOptions) {
+    assertHeaderSafe(options.key, options.secret);
     this.dispatcher = new Agent({
       connectTimeout: options.timeoutMs,
       headersTimeout: options.timeoutMs,
@@ -248,7 +265,7 @@ export class GoDaddyClient implements TxtApi {
         continue;
       }
       const retryable = failure instanceof NetworkError
-        || (failure.status === 409 && failure.apiCode !== 'INACTIVE_DOMAIN') || failure.status >= 500;
+        || isBusy(failure.status, failure.apiMessage, failure.apiCode) || failure.status >= 500;
       // A PUT or DELETE that timed out may or may not have landed; both are idempotent, so retry.
       if (!retryable || transient >= policy.transientRetries) throw giveUp();
       transient++;
@@ -293,6 +310,23 @@ export class GoDaddyClient implements TxtApi {
   }
 }
 
+/**
+ * GoDaddy reads `Authorization: sso-key KEY:SECRET`; a key with a colon or whitespace, or a secret
+ * with whitespace, cannot be sent so that GoDaddy reads it back (what it answers then is
+ * [unverified]: the simulator's `malformedAuth` switch). No real key or secret has them: refuse
+ * before sending anything, naming the variable, never the value.
+ */
+function assertHeaderSafe(key: Secret, secret: Secret): void {
+  const problems = [
+    /[\s:\x00-\x1f\x7f]/.test(key.reveal()) ? 'GODADDY_API_KEY contains a space, a colon or a control character' : '',
+    /[\s\x00-\x1f\x7f]/.test(secret.reveal()) ? 'GODADDY_API_SECRET contains a space or a control character' : '',
+  ].filter(Boolean);
+  if (problems.length > 0) {
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}; GoDaddy keys and secrets never do`,
+      'set the value alone, as developer.godaddy.com/keys shows it (nothing copied along with it)');
+  }
+}
+
 /** Seconds from a `Retry-After` header: delta-seconds or an HTTP date. */
 export function retryAfterHeaderMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
   const text = (Array.isArray(value) ? value[0] : value)?.trim();
@@ -333,18 +367,18 @@ function parseRecords(text: string, what: string): TxtRecord[] {
   try {
     value = JSON.parse(text);
   } catch {
-    throw new HookError('GODADDY_BAD_RESPONSE', ExitCode.UNAVAILABLE, `GoDaddy ${what} returned a body that is not JSON`);
+    throw new HookError('GODADDY_BAD_RESPONSE', ExitCode.UNAVAILABLE, `GoDaddy ${what} returned a body that is not JSON`, { hint: WRONG_URL_HINT });
   }
   if (!Array.isArray(value)) {
-    throw new HookError('GODADDY_BAD_RESPONSE', ExitCode.UNAVAILABLE, `GoDaddy ${what} returned something other than a list of records`);
+    throw new HookError('GODADDY_BAD_RESPONSE', ExitCode.UNAVAILABLE, `GoDaddy ${what} returned something other than a list of records`, { hint: WRONG_URL_HINT });
   }
   return value.map((item, index) => {
     const r = item as { data?: unknown; ttl?: unknown; type?: unknown };
     if (!r || typeof r !== 'object' || typeof r.data !== 'string') {
-      throw new HookError('GODADDY_BAD_RESPONSE', ExitCode.UNAVAILABLE, `GoDaddy ${what} returned a record without text data (item ${index})`);
+      throw new HookError('GODADDY_BAD_RESPONSE', ExitCode.UNAVAILABLE, `GoDaddy ${what} returned a record without text data (item ${index})`, { hint: WRONG_URL_HINT });
     }
     if (r.type !== undefined && r.type !== 'TXT') {
-      throw new HookError('GODADDY_BAD_RESPONSE', ExitCode.UNAVAILABLE, `GoDaddy ${what} returned a ${String(r.type)} record`);
+      throw new HookError('GODADDY_BAD_RESPONSE', ExitCode.UNAVAILABLE, `GoDaddy ${what} returned a record of type ${String(r.type)}, not TXT`, { hint: WRONG_URL_HINT });
     }
     return { data: r.data, ttl: typeof r.ttl === 'number' && Number.isFinite(r.ttl) ? r.ttl : 3600 };
   });

@@ -51,8 +51,14 @@ export const inactiveDomain = (): ApiReply =>
   reply(409, { code: 'INACTIVE_DOMAIN', message: 'The given domain is not eligible to have its records changed' });
 
 /** S7 busy zone. The real body is unknown [unverified]; the code is empty on purpose. */
-export const zoneBusy = (): ApiReply =>
-  reply(409, { code: '', message: 'The zone is being updated by another request; try again later' });
+export const zoneBusy = (answer: '409' | '422' = '409'): ApiReply => (answer === '422'
+  // The third-party report quotes only the message; the code is left empty here too.
+  ? reply(422, { code: '', message: 'Resource is being used in another request' })
+  : reply(409, { code: '', message: 'The zone is being updated by another request; try again later' }));
+
+/** A missing or malformed Authorization header with the `malformedAuth: '400'` switch (shape invented). */
+export const malformedCredentials = (): ApiReply =>
+  reply(400, { code: 'MALFORMED_CREDENTIALS', message: 'Authorization header is not of the form sso-key <key>:<secret>' });
 
 /** 422 INVALID_BODY with the given field errors (the schema-validator shape). */
 export const invalidBody = (fields: ErrorField[], status = 422): ApiReply =>

@@ -121,7 +121,7 @@ function toWire(r: SimRecord): Record<string, unknown> {
 function writeGate(ctx: ApiContext, domain: SimDomain): ApiReply | { blankData: boolean } {
   if (domain.locked && ctx.switches.protection === 'conflict409') return inactiveDomain();
   const last = domain.zone.lastWriteAt;
-  if (ctx.busyAfterWriteMs > 0 && last !== undefined && ctx.now() - last < ctx.busyAfterWriteMs) return zoneBusy();
+  if (ctx.busyAfterWriteMs > 0 && last !== undefined && ctx.now() - last < ctx.busyAfterWriteMs) return zoneBusy(ctx.switches.busyAnswer);
   // "Domain Protection" (POSH docs): the API says 200 but only empty records get created.
   return { blankData: domain.locked };
 }

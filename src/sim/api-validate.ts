@@ -75,6 +75,10 @@ export function validateRecords(body: unknown, ctx: BodyContext): ValidationResu
     }
     unique.push(r);
   }
+  const max = ctx.switches.maxTxtPerName;
+  if (max > 0 && ctx.kind === 'typeName' && ctx.pathType === 'TXT' && unique.length > max) {
+    return { error: invalidRecords([`Too many records: a name may hold at most ${max} TXT records`]) };
+  }
   return { records: unique, ignored: false };
 }
 

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getDomain, listDomains } from './api-domains.js';
-import { type ApiReply, accessDenied, reply, routeNotFound, unauthenticated } from './api-errors.js';
+import { type ApiReply, accessDenied, malformedCredentials, reply, routeNotFound, unauthenticated } from './api-errors.js';
 import type { FaultQueue, RateLimiter } from './api-limits.js';
 import { type ApiContext, type RequestBody, handleRecords } from './api-records.js';
 import { type RouteMatch, matchRoute } from './api-routes.js';
@@ -109,7 +109,8 @@ async function serve(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, s
 
 function handle(deps: ApiDeps, req: IncomingMessage, route: RouteMatch | undefined, query: URLSearchParams, body: RequestBody, entry: SimRequest): ApiReply {
   const account = authenticate(deps.accounts, req.headers.authorization);
-  if (!account) return unauthenticated();
+  if (account === 'malformed' && deps.ctx.switches.malformedAuth === '400') return malformedCredentials();
+  if (!account || account === 'malformed') return unauthenticated();
   entry.key = account.key;
   const shopper = req.headers['x-shopper-id'];
   if (typeof shopper === 'string' && shopper !== account.shopperId) return accessDenied();
@@ -131,9 +132,9 @@ function handle(deps: ApiDeps, req: IncomingMessage, route: RouteMatch | undefin
 }
 
 /** `Authorization: sso-key KEY:SECRET`, exactly one space, no spaces around the colon. */
-function authenticate(accounts: ApiDeps['accounts'], header: string | undefined): Required<SimAccount> | undefined {
+function authenticate(accounts: ApiDeps['accounts'], header: string | undefined): Required<SimAccount> | 'malformed' | undefined {
   const match = /^sso-key ([^\s:]+):(\S+)$/.exec(header ?? '');
-  if (!match) return undefined;
+  if (!match) return 'malformed';
   return accounts.find((a) => a.key === match[1] && a.secret === match[2]);
 }
 

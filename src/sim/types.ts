@@ -103,6 +103,21 @@ export interface SimSwitches {
   txtMaxLength: number;
   /** Status for a body that is not JSON. Default 400. */
   invalidJsonStatus: 400 | 422;
+  /**
+   * A missing or malformed `Authorization` header (not `sso-key K:S`): 401 UNABLE_TO_AUTHENTICATE
+   * like a wrong key, or a 400 (shape invented: no real example was found). Default '401'.
+   */
+  malformedAuth: '401' | '400';
+  /**
+   * A write to a zone busy with another write (S7 `busyAfterWriteMs`): 409 with an empty code, or
+   * 422 "Resource is being used in another request" (a third-party claim). Default '409'.
+   */
+  busyAnswer: '409' | '422';
+  /**
+   * Most TXT values one name may hold ("no documented limit" [unverified]); 0 = no limit. Over it,
+   * a per-name PUT gets 422 INVALID_RECORDS (message invented). Default 0.
+   */
+  maxTxtPerName: number;
 }
 
 export const DEFAULT_SWITCHES: Readonly<SimSwitches> = Object.freeze({
@@ -124,6 +139,9 @@ export const DEFAULT_SWITCHES: Readonly<SimSwitches> = Object.freeze({
   maxTtl: 604800,
   txtMaxLength: 512,
   invalidJsonStatus: 400,
+  malformedAuth: '401',
+  busyAnswer: '409',
+  maxTxtPerName: 0,
 });
 
 /** One API request as the simulator saw it. Never holds the secret or the Authorization header. */

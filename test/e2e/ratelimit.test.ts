@@ -126,7 +126,7 @@ describe('certbot + Pebble under a tight GoDaddy rate limit (3 requests per 2 s 
     t.diagnostic(`429 then next request after (ms): ${limited.map((r) => requests.find((x) => x.route === r.route && x.at > r.at)!.at - r.at).join(', ')}`);
   });
 
-  it('(2) *.other.test + other.test at the same time, ACME_GODADDY_API_RATE=3/2: the hooks pace themselves and never get a 429', { skip, timeout: 90_000 }, async (t) => {
+  it('(2) *.other.test + other.test (another key) with ACME_GODADDY_API_RATE=3/2: the hooks pace themselves and never get a 429', { skip, timeout: 90_000 }, async (t) => {
     const requests = await issue(t, 'other.test', ACCOUNTS[1]!, { ACME_GODADDY_API_RATE: '3/2' });
     assert.deepEqual(requests.filter((r) => r.status === 429).map((r) => `${r.method} ${r.path}`), []);
   });

@@ -32,8 +32,10 @@ describe('pacing across processes', { concurrency: true }, () => {
     assert.ok(worst.count <= 4, `${worst.count} requests to ${worst.route} within one second`);
     const gets = requests.filter((r) => r.route === GET_ROUTE).map((r) => r.at).sort((a, b) => a - b);
     assert.equal(gets.length, 12);
-    // 12 GETs at 4 per 2.5 s (window + guard): the last one at least 2 windows after the first.
-    assert.ok(gets.at(-1)! - gets[0]! >= 2 * 2500 - 5, `GETs spread over ${gets.at(-1)! - gets[0]!} ms`);
+    // 12 GETs at 4 per 2 s: the budget hands out the 9th slot at least 2 windows after the 1st.
+    // What the simulator sees also carries each process's delay between taking its slot and
+    // sending (a starved process sends late), so only the budget's own window is asserted here.
+    assert.ok(gets.at(-1)! - gets[0]! >= 2 * 2000, `GETs spread over ${gets.at(-1)! - gets[0]!} ms`);
     const waits = results.flatMap((r) => r.stderr.split('\n').filter((l) => /waited \d+ ms for the request budget of GET/.test(l)));
     t.diagnostic(`${requests.length} requests over ${requests.at(-1)!.at - requests[0]!.at} ms; ${waits.length} paced waits; busiest second: ${worst.count} on ${worst.route}`);
     assert.ok(waits.length >= 4, 'the hooks waited for the budget rather than sending');

@@ -175,6 +175,22 @@ describe('existing records at the name', { concurrency: true }, () => {
     assert.deepEqual(txtRecords(w), KEPT);
   });
 
+  it('other record types at the name and TXT records at other names are untouched by a whole cycle', async (t) => {
+    const w = await world(t);
+    const others: SimRecord[] = [
+      { type: 'A', name: NAME, data: '192.0.2.7', ttl: 600 },
+      { type: 'MX', name: NAME, data: 'mail.example.test', ttl: 3600, priority: 10 },
+      { type: 'TXT', name: '@', data: 'v=spf1 -all', ttl: 3600 },
+      { type: 'TXT', name: '_acme-challenge.www', data: 'another-names-value', ttl: 600 },
+    ];
+    w.sim.setRecords(ZONE, [...w.sim.records(ZONE), ...others]);
+    const before = w.sim.records(ZONE).filter((r) => !(r.type === 'TXT' && r.name === NAME));
+    await cycle(w);
+    assert.deepEqual(w.sim.records(ZONE).filter((r) => !(r.type === 'TXT' && r.name === NAME)), before);
+    for (const r of others) assert.ok(w.sim.records(ZONE).some((x) => JSON.stringify(x) === JSON.stringify(r)), `${r.type} ${r.name} kept`);
+    assert.deepEqual(txtRecords(w), []);
+  });
+
   it('only placeholders at the name: not re-sent, and the last cleanup DELETEs', async (t) => {
     const w = await world(t);
     seed(w, '_acme-challenge.www', [['', 600], [' ', 600], ['', 600]]);
@@ -220,7 +236,7 @@ async function deleteOnEmptyName(w: World, expectStatus: number): Promise<void> 
 }
 
 /** Another client writes to the zone right after our GET, so our PUT meets a busy zone (S7). */
-async function busyZone(w: World): Promise<void> {
+async function busyZone(w: World, busyStatus = 409): Promise<void> {
   w.sim.setTxt(ZONE, NAME, [FOREIGN], 3600);
   const v = validation('busy');
   w.tap((r) => {
@@ -235,7 +251,7 @@ async function busyZone(w: World): Promise<void> {
   w.sim.injectFault({ method: 'PUT', path: R, delayMs: 300 }); // our first PUT lands after theirs
   ok(await hook(w, 'auth', v), 'auth');
   const ours = w.sim.requests.filter((r) => decodeURIComponent(r.path) === R && r.method === 'PUT').map((r) => r.status);
-  assert.equal(ours[0], 409, 'the first PUT met the busy zone');
+  assert.equal(ours[0], busyStatus, 'the first PUT met the busy zone');
   assert.equal(ours.at(-1), 200, 'a retry went through');
   assert.deepEqual(w.sim.txt(ZONE, NAME).sort(), [FOREIGN, v].sort());
 }
@@ -319,8 +335,50 @@ const SWITCHES: SwitchCase[] = [
     name: 'busyAfterWriteMs=1500 (S7): a PUT that meets a busy zone gets 409 and is retried after 1-1.5 s',
     switches: {},
     sim: { busyAfterWriteMs: 1500 },
-    run: busyZone,
+    run: (w) => busyZone(w),
   },
+  {
+    name: 'busyAnswer=422 (a busy zone answers 422 "Resource is being used in another request"): retried like a 409',
+    switches: { busyAnswer: '422' },
+    sim: { busyAfterWriteMs: 1500 },
+    run: (w) => busyZone(w, 422),
+  },
+  ...([0, 2] as const).map((max): SwitchCase => ({
+    name: `maxTxtPerName=${max}: wildcard + apex next to a foreign value ${max === 0 ? 'issue' : 'fails on the third value with one line naming the limit; nothing lost'}`,
+    switches: { maxTxtPerName: max },
+    run: async (w) => {
+      w.sim.setTxt(ZONE, NAME, [FOREIGN], 3600);
+      const [v1, v2] = [validation('wild'), validation('apex')];
+      ok(await hook(w, 'auth', v1), 'auth 1');
+      const second = await hook(w, 'auth', v2);
+      if (max === 0) {
+        ok(second, 'auth 2');
+        assert.deepEqual(w.sim.txt(ZONE, NAME).sort(), [FOREIGN, v1, v2].sort());
+        return;
+      }
+      assert.equal(second.code, 69);
+      assert.equal(second.stderr, 'acme-godaddy: GoDaddy write of TXT records _acme-challenge in example.test failed: HTTP 422 INVALID_RECORDS: One or more of the given records is invalid [records INVALID_RECORDS: Too many records: a name may hold at most 2 TXT records] (hint: GoDaddy refused the data in the request (details in brackets); a PUT re-sends every value already at the name, so a value left by another tool that GoDaddy no longer accepts must be fixed in its DNS manager)\n');
+      assert.deepEqual(w.sim.txt(ZONE, NAME).sort(), [FOREIGN, v1].sort(), 'the first value and the foreign one are still there');
+      ok(await hook(w, 'cleanup', v1), 'cleanup 1');
+      assert.deepEqual(w.sim.txt(ZONE, NAME), [FOREIGN]);
+    },
+  })),
+  ...(['401', '400'] as const).map((position): SwitchCase => ({
+    name: `malformedAuth=${position}: a key or secret that cannot make a well-formed header is refused before sending (exit 78); a wrong one gets 401`,
+    switches: { malformedAuth: position },
+    run: async (w) => {
+      for (const [variable, value] of [['GODADDY_API_KEY', 'sim key'], ['GODADDY_API_KEY', 'sim:key'], ['GODADDY_API_SECRET', 'sim secret']] as const) {
+        const r = await hook(w, 'auth', validation('hdr'), { [variable]: value });
+        assert.equal(r.code, 78, r.stderr);
+        assert.equal(r.stderr, `acme-godaddy: invalid configuration: ${variable === 'GODADDY_API_KEY' ? 'GODADDY_API_KEY contains a space, a colon or a control character' : 'GODADDY_API_SECRET contains a space or a control character'}; GoDaddy keys and secrets never do (hint: set the value alone, as developer.godaddy.com/keys shows it (nothing copied along with it))\n`);
+        assert.ok(!r.stderr.includes(value), 'the value is not shown');
+      }
+      assert.deepEqual(w.sim.requests, [], 'nothing sent');
+      const wrong = await hook(w, 'auth', validation('hdr'), { GODADDY_API_SECRET: 'wrong-secret' });
+      assert.equal(wrong.code, 77);
+      assert.deepEqual(lines(w.sim.requests), [`GET ${R} 401`]);
+    },
+  })),
 ];
 
 describe('[unverified] API behaviours the hooks can observe, in both switch positions', { concurrency: 3 }, () => {

@@ -85,3 +85,23 @@ test('on a terminal: a live line per nameserver address during the wait, then on
   assert.match(lines.at(-1)!, /^acme-godaddy: all 2 nameserver address\(es\) serve every value after \d+\.\d s$/);
   assert.ok(screen.includes('\x1b[3F\x1b[J'), 'redrawn in place');
 });
+
+// The counterpart of the terminal test, as certbot and cron run the hook: stderr is a pipe. The same
+// 1.5 s wait (so a display would have had rounds to draw) must print nothing at all, even with TERM set.
+test('not on a terminal (certbot, cron): the same wait prints nothing on success', async (t) => {
+  const w = await dnsWorld(t, {
+    nameservers: [
+      { name: 'ns1.domaincontrol.test', address: '127.0.0.2', delayMs: 150 },
+      { name: 'ns2.domaincontrol.test', address: '127.0.0.3', delayMs: 1500 },
+    ],
+  });
+  const v = validation('pipe');
+  const r = await runCli(['auth'], { ...w.env, TERM: 'xterm', COLUMNS: '120',
+    CERTBOT_DOMAIN: 'pipe.example.test', CERTBOT_VALIDATION: v, CERTBOT_REMAINING_CHALLENGES: '0' });
+  const exitedAt = Date.now();
+  assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', '']);
+  const at = w.sim.publishedAt('127.0.0.3', '_acme-challenge.pipe.example.test', v);
+  assert.ok(at !== undefined && at <= exitedAt, 'it did wait for the slow server');
+  const rounds = w.sim.dnsQueries.filter((q) => q.address === '127.0.0.3' && q.name.toLowerCase() === '_acme-challenge.pipe.example.test').length;
+  assert.ok(rounds >= 5, `${rounds} polls of the slow server: a display would have drawn`);
+});

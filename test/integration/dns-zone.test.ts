@@ -3,6 +3,8 @@
 // call); ACME_GODADDY_ZONES for split-horizon resolvers.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { startSim } from '../../src/sim/sim.js';
 import { runCli, validation } from '../support/cli.js';
 import { dnsWorld, requestsFrom, txtQueries } from '../support/dns-world.js';
@@ -89,4 +91,51 @@ test('ACME_GODADDY_ZONES: with split-horizon resolvers the zone comes from the c
   for (const ns of w.sim.nameservers) assert.deepEqual(w.sim.published(ns.address, '_acme-challenge.host.corp.example.test'), [v]);
   assert.ok(!internal.dnsQueries.slice(mark).some((q) => q.type === 6), 'no SOA walk through the internal resolver');
   assert.equal(txtQueries(w.sim, '_acme-challenge.host.corp.example.test').every((q) => !q.rd), true);
+});
+
+// Weird input through every entry point (certbot auth/cleanup, lego present): one line with the
+// precise reason, exit 64, before any DNS lookup that could find a zone, any API call or any ledger write.
+test('weird domain input: one line naming the problem, exit 64, no API call, nothing in the ledger', async (t) => {
+  const w = await dnsWorld(t);
+  const cases: Array<[string, string]> = [
+    ['foo bar;rm -rf /', 'has characters not allowed in a domain name: " " (space), ";", "/" (allowed: letters, digits, "-", "_" and "." between labels)'],
+    ['a'.repeat(300), 'is 300 characters long; a domain name has at most 253'],
+    [`${'a'.repeat(70)}.example.test`, 'has a label of 70 characters; a label has at most 63'],
+    ['www..example.test', 'has an empty label'],
+    ['e\u200dx.example.test', 'is not a valid internationalised domain name: IDNA refuses it (it contains U+200D)'],
+    ['xn--zz.example.test', 'has a label that is not valid punycode ("xn--zz")'],
+    ['-www.example.test', 'has a label that starts or ends with "-" ("-www")'],
+    ['*.*.example.test', 'has a "*" that is not a leading "*.": only one wildcard label, the leftmost, is allowed'],
+  ];
+  const v = validation('weird');
+  for (const [input, reason] of cases) {
+    const runs: Array<[string, string[], Record<string, string>]> = [
+      ['auth', ['auth'], { CERTBOT_DOMAIN: input, CERTBOT_VALIDATION: v, CERTBOT_REMAINING_CHALLENGES: '0' }],
+      ['cleanup', ['cleanup'], { CERTBOT_DOMAIN: input, CERTBOT_VALIDATION: v }],
+      ['lego present', ['present', `_acme-challenge.${input}.`, v], {}],
+    ];
+    for (const [label, args, extra] of runs) {
+      const r = await runCli(args, { ...w.env, ...extra });
+      const what = `${label} ${JSON.stringify(input.slice(0, 40))}`;
+      assert.equal(r.code, 64, `${what}: ${r.stderr}`);
+      assert.equal(r.stdout, '', what);
+      assert.equal(r.stderr.split('\n').length, 2, `${what}: one line: ${r.stderr}`);
+      assert.ok(r.stderr.startsWith('acme-godaddy: domain "') && r.stderr.endsWith(`" ${reason}\n`), `${what}: ${r.stderr}`);
+    }
+  }
+  assert.deepEqual(w.sim.requests, [], 'no GoDaddy API call');
+  assert.deepEqual(w.sim.dnsQueries.filter((q) => q.server !== 'resolver'), [], 'no authoritative server asked');
+  const zones = path.join(w.stateDir, 'zones');
+  assert.deepEqual(fs.existsSync(zones) ? fs.readdirSync(zones).filter((f) => f.endsWith('.json')) : [], [], 'no ledger written');
+});
+
+test('weird domain input is echoed escaped and cut: a line break stays one line, a 300-character name is shortened', async (t) => {
+  const w = await dnsWorld(t);
+  const v = validation('echo');
+  const nl = await runCli(['auth'], { ...w.env, CERTBOT_DOMAIN: 'foo\nbar.example.test', CERTBOT_VALIDATION: v });
+  assert.equal(nl.code, 64);
+  assert.equal(nl.stderr, 'acme-godaddy: domain "foo\\nbar.example.test" has characters not allowed in a domain name: U+000A (allowed: letters, digits, "-", "_" and "." between labels)\n');
+  const long = await runCli(['auth'], { ...w.env, CERTBOT_DOMAIN: 'a'.repeat(300), CERTBOT_VALIDATION: v });
+  assert.equal(long.code, 64);
+  assert.equal(long.stderr, `acme-godaddy: domain "${'a'.repeat(77)}…" is 300 characters long; a domain name has at most 253\n`);
 });

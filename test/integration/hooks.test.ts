@@ -202,9 +202,12 @@ test('SIGTERM while waiting for propagation: exit 75, one line, lock released, l
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    // Wait until the value is live at GoDaddy: the hook is then in its propagation wait.
-    for (let i = 0; i < 100 && !w.sim.txt('example.test', '_acme-challenge').includes(v); i++) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 200));
+    // Wait until this child asks an authoritative server for the TXT record: it is then in its
+    // propagation wait (the value is already live from the previous round, so the zone cannot tell).
+    const since = Date.now();
+    const polled = () => w.sim.dnsQueries.filter((q) => q.at >= since && q.server !== 'resolver' && q.type === 16 && q.name.startsWith('_acme-challenge.')).length;
+    for (let i = 0; i < 300 && polled() < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(polled() >= 2, `${signal}: the hook never started its propagation wait`);
     child.kill(signal);
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     assert.equal(code, 75, `${signal}: ${stderr}`);

@@ -93,6 +93,8 @@ test('followCname: no alias, a chain across zones, a loop, a chain too long, a t
     '_acme-challenge.loop.example.com CNAME': cname('_acme-challenge.loop.example.com', 'b.example.com'),
     'b.example.com CNAME': cname('b.example.com', '_acme-challenge.loop.example.com'),
     '_acme-challenge.suffix.example.com CNAME': cname('_acme-challenge.suffix.example.com', 'co.uk'),
+    // Label bytes that are not a host name (DNS allows any byte): named, and quoted so it stays one line.
+    '_acme-challenge.bytes.example.com CNAME': cname('_acme-challenge.bytes.example.com', 'a b\nc.example.net'),
     // A CNAME record for another owner name (e.g. from a DNAME) is not followed.
     '_acme-challenge.odd.example.com CNAME': cname('other.example.com', 'x.example.net'),
     ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`c${i}.example.com CNAME`, cname(`c${i}.example.com`, `c${i + 1}.example.com`)])),
@@ -114,6 +116,11 @@ test('followCname: no alias, a chain across zones, a loop, a chain too long, a t
     /: CNAME chain from c0\.example\.com is longer than 8 hops: c0\.example\.com -> c1\.example\.com -> .* -> c8\.example\.com -> c9\.example\.com$/);
   await assert.rejects(resolver.followCname('_acme-challenge.suffix.example.com'),
     /_acme-challenge\.suffix\.example\.com is a CNAME for co\.uk, which is a public suffix/);
+  await assert.rejects(resolver.followCname('_acme-challenge.bytes.example.com'), (err: unknown) => {
+    assert.ok(err instanceof DnsError);
+    assert.equal(err.message, '_acme-challenge.bytes.example.com is a CNAME for "a b\\nc.example.net", which has characters not allowed in a domain name: " " (space), U+000A (allowed: letters, digits, "-", "_" and "." between labels)');
+    return true;
+  });
 });
 
 test('authoritativeServers: every address of every NS name; a name without any address is skipped and reported', async () => {

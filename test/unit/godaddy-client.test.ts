@@ -179,6 +179,20 @@ describe('GoDaddy client: 409, 5xx, network', { concurrency: true }, () => {
     assert.deepEqual(sim.txt(ZONE, NAME), ['b']);
   });
 
+  it('422 "Resource is being used in another request" (busyAnswer=422) is a busy zone: retried, then one line with the busy hint', T, async (t) => {
+    const { sim, api } = await setup(t);
+    const busy = { method: 'PUT', path: RECORDS, status: 422, body: { code: '', message: 'Resource is being used in another request' } };
+    sim.injectFault(busy);
+    await api.putTxt(ZONE, NAME, [{ data: 'v', ttl: 600 }]);
+    assert.deepEqual(log(sim).map((r) => r.status), [422, 200]);
+    sim.injectFault({ ...busy, times: 4 });
+    const err = await failure(api.putTxt(ZONE, NAME, [{ data: 'w', ttl: 600 }]));
+    assert.equal(log(sim).length, 6);
+    assert.equal(err.exitCode, ExitCode.UNAVAILABLE);
+    assert.match(toUserLine(err), /^acme-godaddy: GoDaddy write of TXT records _acme-challenge in example\.test failed: HTTP 422 Resource is being used in another request \(gave up after 4 attempts in \d\.\d s\) \(hint: GoDaddy says the zone is busy with another request; try again later\)$/);
+    // Any other 422 is the data, not the zone: never retried (see "other 4xx" below).
+  });
+
   it('409 INACTIVE_DOMAIN (locked domain) is not retried: one request, one line', T, async (t) => {
     const { sim, api } = await setup(t, { domains: [{ domain: 'locked.test', locked: true }] });
     const err = await failure(api.putTxt('locked.test', NAME, [{ data: 'v', ttl: 600 }]));

@@ -72,6 +72,19 @@ describe('sim api: authentication and access (S2)', () => {
     assert.ok(!JSON.stringify(s.requests).includes('sim-secret'), 'the log never holds the secret');
   });
 
+  it('malformedAuth=400: a missing or malformed header gets 400; wrong credentials still get 401', T, async (t) => {
+    const s = await sim(t, { switches: { malformedAuth: '400' } });
+    for (const auth of [null, 'Bearer sim-key', 'sso-key  sim-key:sim-secret', 'sso-key sim key:sim-secret', 'sso-key sim-key: sim-secret']) {
+      const r = await call(s, 'GET', ACME, { auth });
+      assert.equal(r.status, 400, String(auth));
+      assert.deepEqual(r.json, { code: 'MALFORMED_CREDENTIALS', message: 'Authorization header is not of the form sso-key <key>:<secret>' });
+    }
+    assert.equal((await call(s, 'GET', ACME, { auth: 'sso-key sim-key:wrong' })).status, 401);
+    assert.equal((await call(s, 'GET', ACME)).status, 200);
+    s.switches.malformedAuth = '401';
+    assert.equal((await call(s, 'GET', ACME, { auth: 'sso-key sim key:sim-secret' })).status, 401);
+  });
+
   it('denies a restricted account the wide endpoints but allows per-name _acme-challenge TXT', T, async (t) => {
     const s = await sim(t, { accounts: [{ key: 'small', secret: 'shop', restricted: true }] });
     const denied = '{"code":"ACCESS_DENIED","message":"Authenticated user is not allowed access"}\n';
@@ -565,6 +578,34 @@ describe('sim api: rate limits, faults and lag (S1, S6, S7)', () => {
     now += 1000;
     assert.equal((await call(s, 'PUT', ACME, { body: [{ data: 'V2' }] })).status, 200);
     assert.deepEqual(s.txt('example.test', '_acme-challenge'), ['V2']);
+  });
+
+  it('maxTxtPerName: 0 (default) takes any number of values at a name; N refuses a PUT of more with 422 INVALID_RECORDS', T, async (t) => {
+    const s = await sim(t);
+    const many = Array.from({ length: 40 }, (_, i) => ({ data: `v${i}`, ttl: 600 }));
+    assert.equal((await call(s, 'PUT', ACME, { body: many })).status, 200);
+    assert.equal(s.txt('example.test', '_acme-challenge').length, 40);
+    s.switches.maxTxtPerName = 3;
+    const refused = await call(s, 'PUT', ACME, { body: many.slice(0, 4) });
+    assert.equal(refused.status, 422);
+    assert.deepEqual(refused.json, {
+      code: 'INVALID_RECORDS', errors: ['Too many records: a name may hold at most 3 TXT records'],
+      fields: [{ code: 'INVALID_RECORDS', message: 'Too many records: a name may hold at most 3 TXT records', path: 'records' }],
+      message: 'One or more of the given records is invalid',
+    });
+    assert.equal(s.txt('example.test', '_acme-challenge').length, 40, 'nothing changed');
+    assert.equal((await call(s, 'PUT', ACME, { body: many.slice(0, 3) })).status, 200);
+  });
+
+  it('busyAnswer=422: a busy zone answers 422 "Resource is being used in another request" instead of 409', T, async (t) => {
+    let now = 5_000;
+    const s = await sim(t, { now: () => now, busyAfterWriteMs: 1000, switches: { busyAnswer: '422' } });
+    assert.equal((await call(s, 'PUT', ACME, { body: [{ data: 'V1' }] })).status, 200);
+    const busy = await call(s, 'PUT', ACME, { body: [{ data: 'V2' }] });
+    assert.equal(busy.status, 422);
+    assert.deepEqual(busy.json, { code: '', message: 'Resource is being used in another request' });
+    now += 1000;
+    assert.equal((await call(s, 'PUT', ACME, { body: [{ data: 'V2' }] })).status, 200);
   });
 
   it('apiReadLagMs: GETs right after a write show the old or the new RRset, later only the new', T, async (t) => {
