@@ -13,24 +13,32 @@ interface ProcInfo {
 /**
  * Identifies the ACME client run this hook belongs to. certbot runs hooks as `/bin/sh -c <hook>`,
  * so we walk up the process tree (Linux /proc) to the certbot process: its PID and kernel start
- * time name the run, and its death ends the run. `ACME_GODADDY_RUN_ID` overrides (other clients,
- * wrappers); without a certbot ancestor the run is the parent process and ends by expiry only,
- * because a short-lived parent (a dehydrated hook script) says nothing about the run's end.
+ * time name the run, and its death ends the run. The walk includes PID 1: in a container certbot
+ * is often PID 1 itself. `ACME_GODADDY_RUN_ID` overrides (other clients, wrappers); without a
+ * certbot ancestor the run is the parent process and ends by expiry only, because a short-lived
+ * parent (a dehydrated hook script) says nothing about the run's end. A hook whose parent is PID 1
+ * without being certbot was orphaned (its parent died and init adopted it), or was started by
+ * init itself: PID 1 says nothing about which run it serves, so it gets a run of its own
+ * (`orphan:<pid>:<start>`, ending by expiry), never one shared by every orphan as `ppid:1` would be.
  */
-export function currentOwner(env: Readonly<Record<string, string | undefined>>, procRoot = '/proc'): Owner {
+export function currentOwner(env: Readonly<Record<string, string | undefined>>, procRoot = '/proc', selfPid = process.pid): Owner {
   const host = os.hostname();
   const explicit = env['ACME_GODADDY_RUN_ID']?.trim();
   if (explicit) return { run: `id:${explicit}`, host };
-  let pid = process.ppid;
-  for (let depth = 0; depth < 8 && pid > 1; depth++) {
+  const self = readProc(selfPid, procRoot);
+  const parent = self?.ppid ?? process.ppid;
+  let pid = parent;
+  for (let depth = 0; depth < 8 && pid >= 1; depth++) {
     const info = readProc(pid, procRoot);
     if (!info) break;
     if (isCertbot(info.argv)) {
       return { run: `certbot:${info.pid}:${info.start}`, host, pid: info.pid, start: info.start, ...machine(procRoot) };
     }
+    if (pid === 1) break; // the root of the tree (its ppid is 0)
     pid = info.ppid;
   }
-  return { run: `ppid:${process.ppid}:${readProc(process.ppid, procRoot)?.start ?? '?'}`, host };
+  if (parent <= 1) return { run: `orphan:${selfPid}:${self?.start ?? '?'}`, host };
+  return { run: `ppid:${parent}:${readProc(parent, procRoot)?.start ?? '?'}`, host };
 }
 
 /**

@@ -74,10 +74,16 @@ export interface World {
 }
 
 export interface WorldOptions {
+  /** Extra environment for every hook (e.g. ACME_GODADDY_ZONES). */
+  env?: Record<string, string>;
   apiLatencyMs?: number | [number, number];
   /** Publish delays of the two nameservers. */
   nsDelaysMs?: [number, number];
   lockTimeoutS?: number;
+  /** ACME_GODADDY_POLL_INTERVAL of the hooks (default 0.05 s). Every waiting hook polls every server
+   * at this rate, and the simulator answers in the harness's own process: at K=64 on 2 cores, 0.05 s
+   * starves it (DNS lookups of other hooks then time out). */
+  pollIntervalS?: number;
   seed?: number;
 }
 
@@ -113,13 +119,14 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
       ACME_GODADDY_ENV_FILE: '/dev/null',
       ACME_GODADDY_STATE_DIR: stateDir,
-      ACME_GODADDY_POLL_INTERVAL: '0.05',
+      ACME_GODADDY_POLL_INTERVAL: String(options.pollIntervalS ?? 0.05),
       ACME_GODADDY_PROPAGATION_TIMEOUT: '30',
       ACME_GODADDY_LOCK_TIMEOUT: String(options.lockTimeoutS ?? 30),
       ACME_GODADDY_TEST_PAUSE_LOG: pauseLog,
       // Request pacing (GoDaddy's 60/min, issue #4) is off, as is the simulator's limit: here it
       // would only stretch the runs, and a killed hook would leave the pacer's lock behind.
       ACME_GODADDY_API_RATE: 'off',
+      ...options.env,
     },
     close: async () => {
       await sim.close();
@@ -408,7 +415,10 @@ export async function playRun(world: World, certbot: FakeCertbot, plan: RunPlan,
     const r = await runHook(i, ['auth'], hookEnv(world, c, n - 1 - i));
     if (r === 'run-over') return outcome;
     outcome.auths.push(r);
-    if (r.code === 0) monitor.atApi.set(c.value, c.name);
+    if (r.code === 0) {
+      monitor.atApi.set(c.value, c.name);
+      monitor.check(); // every value is checked at least once, however short its life
+    }
   }
   const last = outcome.auths.at(-1);
   if (last?.code === 0) {
@@ -418,6 +428,7 @@ export async function playRun(world: World, certbot: FakeCertbot, plan: RunPlan,
     plan.challenges.forEach((c, i) => {
       if (outcome.auths[i]?.code === 0) monitor.onServers.set(c.value, c.name);
     });
+    monitor.check();
   }
   if (plan.holdMs) await sleep(plan.holdMs);
   for (let i = 0; i < n; i++) {
@@ -525,6 +536,8 @@ export interface TrialReport {
   /** How long `reconcile`, started right after the kill, took (it must take over any lock the victim held). */
   nextHookMs: number | undefined;
   checks: number;
+  /** Distinct values the monitor checked while their runs were live. */
+  valuesChecked: number;
   problems: string[];
   ms: number;
 }
@@ -536,7 +549,8 @@ export interface TrialReport {
  * monitor checks GoDaddy and the servers throughout; at the end every run is over and
  * checkClean() must find nothing.
  */
-export async function killTrial(world: World, seed: number, options: { points?: readonly string[] } = {}): Promise<TrialReport> {
+export async function killTrial(world: World, seed: number,
+  options: { points?: readonly string[]; victim?: Partial<Victim> } = {}): Promise<TrialReport> {
   const started = Date.now();
   const r = rng(seed);
   const runCount = r() < 0.3 ? 3 : 2;
@@ -557,6 +571,10 @@ export async function killTrial(world: World, seed: number, options: { points?: 
     afterMs: Math.floor(r() * 900),
     then: r() < 0.5 ? 'continue' : 'certbot-dies',
   };
+  if (options.victim) {
+    Object.assign(victim, options.victim);
+    victim.hook = Math.min(victim.hook, hooks - 1);
+  }
   const monitor = new Monitor(world);
   monitor.start();
   const certbots = await Promise.all(plans.map(() => FakeCertbot.start()));
@@ -601,6 +619,7 @@ export async function killTrial(world: World, seed: number, options: { points?: 
     reached: v?.reached ?? false,
     nextHookMs,
     checks: monitor.checks,
+    valuesChecked: monitor.valuesSeen.size,
     problems,
     ms: Date.now() - started,
   };
@@ -630,6 +649,8 @@ export interface ContentionReport {
   longestHookMs: number;
   checks: number;
   valuesChecked: number;
+  /** Requests answered by an injected fault (503, 409, dropped connection...). */
+  faultsHit: number;
   failedHooks: string[];
   problems: string[];
   ms: number;
@@ -652,7 +673,8 @@ export async function contention(world: World, options: ContentionOptions): Prom
   const certbots = await Promise.all(plans.map(() => FakeCertbot.start()));
   const mark = world.sim.requests.length;
   for (const f of options.faults ?? []) world.sim.injectFault(f);
-  monitor.start();
+  // The monitor runs in the simulator's process: at large K a 20 ms beat would starve its DNS.
+  monitor.start(Math.max(20, options.runs));
   let outcomes: RunOutcome[];
   try {
     outcomes = await Promise.all(plans.map((plan, i) => playRun(world, certbots[i]!, plan, monitor)));
@@ -679,6 +701,7 @@ export async function contention(world: World, options: ContentionOptions): Prom
     else cleanupWrites++;
     if (req.status < 300) last.set(req.path, after);
   }
+  world.sim.clearFaults(); // the final check must not meet a fault the hooks did not consume
   const problems = [...monitor.failures, ...await checkClean(world)];
   return {
     runs: options.runs,
@@ -691,6 +714,7 @@ export async function contention(world: World, options: ContentionOptions): Prom
     longestHookMs: Math.max(0, ...hooks.map((h) => h.ms)),
     checks: monitor.checks,
     valuesChecked: monitor.valuesSeen.size,
+    faultsHit: requests.filter((q) => q.fault === true).length,
     failedHooks,
     problems,
     ms: Date.now() - started,
@@ -699,12 +723,21 @@ export async function contention(world: World, options: ContentionOptions): Prom
 
 export interface GroupCommitReport {
   k: number;
+  /** PUTs counted in the simulator's request log while the K auths ran. */
   puts: number;
   gets: number;
+  /** Every one of the K values was in GoDaddy's RRset once the K auths had returned. */
   allLive: boolean;
+  /** ... and every authoritative server served all K at once (within 5 s). */
+  allServed: boolean;
   failed: number;
   ms: number;
   longestHookMs: number;
+  /** PUT + DELETE of the K cleanups. */
+  cleanupWrites: number;
+  cleanupFailed: number;
+  /** Values of ours still at GoDaddy after the K cleanups. */
+  leftAfterCleanup: number;
 }
 
 /** K concurrent `auth` calls on one name (separate runs, as K certbots would), then K cleanups. */
@@ -719,17 +752,45 @@ export async function groupCommit(world: World, k: number): Promise<GroupCommitR
   const ms = Date.now() - started;
   const requests = world.sim.requests.slice(mark);
   const live = world.sim.txt(n.zone, n.record);
-  const report: GroupCommitReport = {
+  let allServed = false;
+  for (const deadline = Date.now() + 5000; !allServed && Date.now() < deadline; await sleep(20)) {
+    allServed = world.sim.nameservers.every((ns) => {
+      const served = world.sim.published(ns.name, n.fqdn);
+      return values.every((v) => served.includes(v));
+    });
+  }
+  const cleanupMark = world.sim.requests.length;
+  const cleanups = await Promise.all(values.map((v, i) => cli(world, ['cleanup'], {
+    ACME_GODADDY_RUN_ID: `gc-${i}`, CERTBOT_DOMAIN: n.domain, CERTBOT_VALIDATION: v,
+  })));
+  const after = world.sim.txt(n.zone, n.record);
+  return {
     k,
     puts: requests.filter((q) => q.method === 'PUT').length,
     gets: requests.filter((q) => q.method === 'GET').length,
     allLive: values.every((v) => live.includes(v)),
+    allServed,
     failed: results.filter((x) => x.code !== 0).length,
     ms,
     longestHookMs: Math.max(...results.map((x) => x.ms)),
+    cleanupWrites: world.sim.requests.slice(cleanupMark).filter((q) => q.method === 'PUT' || q.method === 'DELETE').length,
+    cleanupFailed: cleanups.filter((x) => x.code !== 0).length,
+    leftAfterCleanup: values.filter((v) => after.includes(v)).length,
   };
-  await Promise.all(values.map((v, i) => cli(world, ['cleanup'], {
-    ACME_GODADDY_RUN_ID: `gc-${i}`, CERTBOT_DOMAIN: n.domain, CERTBOT_VALIDATION: v,
-  })));
-  return report;
+}
+
+/** `promise`, or a rejection after `ms` (calling `onTimeout` first, e.g. to SIGKILL a stuck hook). */
+export async function within<T>(ms: number, promise: Promise<T>, what: string, onTimeout?: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout?.();
+      reject(new Error(`${what}: no result within ${ms} ms`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,0 +1,4 @@
+// Issue #3, kill at any instant (CI subset, part 4 of 4): see crash-trials.ts and test/support/crash-harness.ts.
+import { killFile } from './crash-trials.js';
+
+killFile(3, 4, { randomMoments: 2, randomPoints: 1 });
