@@ -2,8 +2,10 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { ExitCode, UsageError, exitCodeOf, toUserLine, type ExitCodeValue } from '../errors.js';
 import type { Env } from '../config.js';
-import { COMMAND_HELP, MAIN_HELP } from './help.js';
-import { parseClientCall } from './clients.js';
+// Everything else is imported where it is needed, so that each command loads only its own code:
+// `--version` reads package.json and nothing more, help texts load only for help, the client
+// argument conventions (clients.ts: domain names, public suffix list) only for a first argument
+// that can be a client's call, and the hooks' modules (commands.ts) only for a command.
 
 export interface Io {
   stdout: (text: string) => void;
@@ -42,7 +44,11 @@ export async function run(argv: readonly string[], env: Env, io: Io = defaultIo)
   for (const s of handled) process.on(s, onSignal);
   try {
     // lego (EXEC_PATH) and dehydrated (HOOK) call us with positional values that may start with "-".
-    const client = parseClientCall(argv);
+    // Every form clients.ts recognises starts with a command word: a first argument that is missing or
+    // starts with "-" (`--version`, `--help`) is never a client's call, so skip loading it then.
+    const client = argv[0] !== undefined && !argv[0].startsWith('-')
+      ? (await import('./clients.js')).parseClientCall(argv)
+      : undefined;
     if (client) {
       const { runClient } = await import('./commands.js');
       return await runClient(client, env, io, controller.signal);
@@ -55,6 +61,7 @@ export async function run(argv: readonly string[], env: Env, io: Io = defaultIo)
       return ExitCode.OK;
     }
     if (!command || (parsed.values.help && !COMMANDS.has(command))) {
+      const { MAIN_HELP } = await import('./help.js');
       if (!command && !parsed.values.help) {
         io.stderr(`${MAIN_HELP}\n`);
         return ExitCode.USAGE;
@@ -64,6 +71,7 @@ export async function run(argv: readonly string[], env: Env, io: Io = defaultIo)
     }
     if (!COMMANDS.has(command)) throw new UsageError(`unknown command "${command}"`, 'run `acme-godaddy --help`');
     if (parsed.values.help) {
+      const { COMMAND_HELP } = await import('./help.js');
       io.stdout(`${COMMAND_HELP[command]}\n`);
       return ExitCode.OK;
     }
