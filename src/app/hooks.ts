@@ -190,8 +190,10 @@ async function reconcileZone(deps: HookDeps, zone: string, options: { dryRun: bo
       });
     }
     if (!options.dryRun) {
-      // Leftovers of hooks killed mid-write (temp ledger files); abandoned lock directories go
-      // whenever a lock is taken.
+      // Leftovers of hooks killed mid-write: temp ledger files, and the locks of dead holders.
+      // Taking a lock removes a dead holder's (and abandoned lock directories); passing through the
+      // writer lock as well leaves none behind even when no record of the zone needs a write.
+      await withLock(`${deps.store.ledgerPath(zone)}.writer`, lockOptions(deps, 'writer'), async () => undefined);
       await withLock(deps.store.ledgerPath(zone), lockOptions(deps, 'ledger'), async () => deps.store.sweepTemp(zone));
     }
     const ledger = deps.store.read(zone);

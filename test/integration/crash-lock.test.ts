@@ -166,3 +166,20 @@ test('a hook killed while preparing or releasing a lock leaves nothing that bloc
   assert.deepEqual(problems, []);
   assert.deepEqual(await checkClean(w), []);
 });
+
+test('a cleanup killed while it still holds the writer lock (its entry already settled): reconcile removes the dead holder\'s lock, though no record needs a write', async () => {
+  const cb = await certbot();
+  const value = challengeValue('settled');
+  assert.equal((await cb.hook(['auth'], env(value)).done).code, 0);
+  const proc = cb.hook(['cleanup'], env(value, { ACME_GODADDY_TEST_PAUSE_AT: 'writer:settled#1' }));
+  const pid = await proc.pid;
+  assert.equal(await waitForPause(w, pid, proc.done), 'writer:settled');
+  signal(pid, 'SIGKILL');
+  await proc.done;
+  await cb.quit();
+  assert.equal(fs.readdirSync(writerLock()).filter((f) => f.startsWith(`owner-${pid}-`)).length, 1, 'the killed cleanup left its writer lock');
+  assert.deepEqual(sorted(w.sim.txt(apex.zone, apex.record)), sorted(foreign), 'its value was already removed');
+  // checkClean() runs reconcile, then wants nothing but ledgers in the zones directory.
+  assert.deepEqual(await checkClean(w), []);
+  assert.equal(fs.existsSync(writerLock()), false);
+});
