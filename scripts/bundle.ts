@@ -36,6 +36,11 @@ export async function bundle(outfile: string): Promise<{ outfile: string; bytes:
         `// acme-godaddy ${pkg.version}: single-file build (npm run bundle). Needs Node.js >= 20.18.`,
         "import { createRequire as __agdCreateRequire } from 'node:module';",
         'const require = __agdCreateRequire(import.meta.url);',
+        // As bin/acme-godaddy does: undici's WebAssembly HTTP parser with the baseline compiler only
+        // (see the comment there). Bundled modules run after this line, and undici compiles its
+        // WebAssembly at the first request, so the flag is in place by then.
+        "import { setFlagsFromString as __agdSetFlags } from 'node:v8';",
+        "try { __agdSetFlags('--liftoff-only'); } catch { /* an engine without the flag */ }",
       ].join('\n'),
     },
   });
