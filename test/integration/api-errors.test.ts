@@ -108,7 +108,7 @@ const CASES: Case[] = [
       return {};
     },
     exit: 75,
-    line: /^acme-godaddy: GoDaddy read of TXT records _acme-challenge in example\.test failed: HTTP 429 TOO_MANY_REQUESTS: Too many requests received within interval \(GoDaddy says retry after 1 s; gave up after 4 attempts in ([3-9]|\d\d)\.\d s\) \(hint: GoDaddy allows 60 requests per minute per endpoint; acme-godaddy waited as told and gave up; try again later\)$/,
+    line: /^acme-godaddy: GoDaddy read of TXT records _acme-challenge in example\.test failed: HTTP 429 TOO_MANY_REQUESTS: Too many requests received within interval \(GoDaddy says retry after 1 s; gave up after 4 attempts in ([3-9]\.\d|\d\d(\.0)?) s\) \(hint: GoDaddy allows 60 requests per minute per endpoint; acme-godaddy waited as told and gave up; try again later\)$/,
     requests: [`GET ${R} 429`, `GET ${R} 429`, `GET ${R} 429`, `GET ${R} 429`],
   },
   {
@@ -119,7 +119,7 @@ const CASES: Case[] = [
       return {};
     },
     exit: 69,
-    line: /^acme-godaddy: GoDaddy read of TXT records _acme-challenge in example\.test failed: HTTP 503 SERVICE_UNAVAILABLE: Service unavailable \(gave up after 4 attempts in ([7-9]|\d\d)\.\d s\) \(hint: GoDaddy is having trouble; try again later\)$/,
+    line: /^acme-godaddy: GoDaddy read of TXT records _acme-challenge in example\.test failed: HTTP 503 SERVICE_UNAVAILABLE: Service unavailable \(gave up after 4 attempts in ([7-9]\.\d|\d\d(\.0)?) s\) \(hint: GoDaddy is having trouble; try again later\)$/,
     requests: [`GET ${R} 503`, `GET ${R} 503`, `GET ${R} 503`, `GET ${R} 503`],
   },
   {
@@ -127,7 +127,7 @@ const CASES: Case[] = [
     loud: true,
     arrange: async () => ({ GODADDY_API_URL: `http://127.0.0.1:${await closedPort()}` }),
     exit: 69,
-    line: /^acme-godaddy: cannot reach 127\.0\.0\.1:\d+ for GoDaddy read of TXT records _acme-challenge in example\.test: connection refused \(ECONNREFUSED\) \(gave up after 4 attempts in ([7-9]|\d\d)\.\d s\) \(hint: check network access to the GoDaddy API \(proxy, firewall, DNS\) and GODADDY_API_URL\)$/,
+    line: /^acme-godaddy: cannot reach 127\.0\.0\.1:\d+ for GoDaddy read of TXT records _acme-challenge in example\.test: connection refused \(ECONNREFUSED\) \(gave up after 4 attempts in ([7-9]\.\d|\d\d(\.0)?) s\) \(hint: check network access to the GoDaddy API \(proxy, firewall, DNS\) and GODADDY_API_URL\)$/,
     requests: [],
   },
   {
@@ -164,7 +164,7 @@ const CASES: Case[] = [
       return {};
     },
     exit: 69,
-    line: /^acme-godaddy: GoDaddy write of TXT records _acme-challenge in example\.test failed: HTTP 409 The zone is being updated by another request; try again later \(gave up after 4 attempts in ([7-9]|\d\d)\.\d s\) \(hint: GoDaddy says the zone is busy with another request; try again later\)$/,
+    line: /^acme-godaddy: GoDaddy write of TXT records _acme-challenge in example\.test failed: HTTP 409 The zone is being updated by another request; try again later \(gave up after 4 attempts in ([7-9]\.\d|\d\d(\.0)?) s\) \(hint: GoDaddy says the zone is busy with another request; try again later\)$/,
     requests: ['PUT /v1/domains/example.test/records/TXT/other 200', `GET ${R} 200`, `PUT ${R} 409`, `PUT ${R} 409`, `PUT ${R} 409`, `PUT ${R} 409`],
   },
   {
@@ -183,7 +183,7 @@ const CASES: Case[] = [
       return {};
     },
     exit: 69,
-    line: (w) => new RegExp(`^acme-godaddy: cannot reach ${new URL(w.sim.apiUrl).host.replace(/\./g, '\\.')} for GoDaddy write of TXT records _acme-challenge in example\\.test: connection closed by the server before it answered \\(UND_ERR_SOCKET\\) \\(gave up after 4 attempts in ([7-9]|\\d\\d)\\.\\d s\\) \\(hint: check network access to the GoDaddy API \\(proxy, firewall, DNS\\) and GODADDY_API_URL\\)$`),
+    line: (w) => new RegExp(`^acme-godaddy: cannot reach ${new URL(w.sim.apiUrl).host.replace(/\./g, '\\.')} for GoDaddy write of TXT records _acme-challenge in example\\.test: connection closed by the server before it answered \\(UND_ERR_SOCKET\\) \\(gave up after 4 attempts in ([7-9]\\.\\d|\\d\\d(\\.0)?) s\\) \\(hint: check network access to the GoDaddy API \\(proxy, firewall, DNS\\) and GODADDY_API_URL\\)$`),
     requests: [`GET ${R} 200`, `PUT ${R} 0`, `PUT ${R} 0`, `PUT ${R} 0`, `PUT ${R} 0`],
   },
   {
@@ -233,7 +233,7 @@ const CASES: Case[] = [
       return {};
     },
     exit: 69,
-    line: /^acme-godaddy: GoDaddy delete of TXT records _acme-challenge in example\.test failed: HTTP 503 SERVICE_UNAVAILABLE: Service unavailable \(gave up after 4 attempts in ([7-9]|\d\d)\.\d s\) \(hint: GoDaddy is having trouble; try again later\)$/,
+    line: /^acme-godaddy: GoDaddy delete of TXT records _acme-challenge in example\.test failed: HTTP 503 SERVICE_UNAVAILABLE: Service unavailable \(gave up after 4 attempts in ([7-9]\.\d|\d\d(\.0)?) s\) \(hint: GoDaddy is having trouble; try again later\)$/,
     check: (w) => {
       assert.equal(w.sim.txt('example.test', '_acme-challenge').length, 1, 'the value is still there');
       const ledger = JSON.parse(fs.readFileSync(path.join(w.stateDir, 'zones', 'example.test.json'), 'utf8')) as { entries: Array<{ value: string }> };
