@@ -4,6 +4,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { ConfigError } from './errors.js';
 import { Secret } from './secret.js';
 import { invalidDomainReason, normalizeDomain } from './domain/names.js';
+import { checkRate, type Budget } from './godaddy/rate.js';
 
 /** Where the env file is looked for when ACME_GODADDY_ENV_FILE is not set. Independent of the cwd. */
 export const DEFAULT_ENV_FILE = '/etc/acme-godaddy/env';
@@ -52,6 +53,8 @@ export interface Config {
   confirmations: number;
   /** ACME_GODADDY_SETTLE_DELAY: extra wait after every authoritative server confirmed. */
   settleDelayMs: number;
+  /** ACME_GODADDY_API_RATE: the shared request budget per endpoint (default 60 per 60 s), or 'off'. */
+  apiRate: Budget | 'off';
 }
 
 /** Where GoDaddy's own nameservers live (nsNN.domaincontrol.com, pdnsNN.domaincontrol.com). */
@@ -115,6 +118,7 @@ export function loadConfig(processEnv: Env, options: { resolvConf?: string } = {
   const confirmations = parseInteger(get('ACME_GODADDY_CONFIRMATIONS'), 'ACME_GODADDY_CONFIRMATIONS', 1, 1, 20, problems);
   const settleDelayMs =
     parseSeconds(get('ACME_GODADDY_SETTLE_DELAY'), 'ACME_GODADDY_SETTLE_DELAY', 0, 0, 3600, problems);
+  const apiRate = checkRate(get('ACME_GODADDY_API_RATE'), problems);
 
   if (problems.length > 0) {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`,
@@ -141,6 +145,7 @@ export function loadConfig(processEnv: Env, options: { resolvConf?: string } = {
     delegationCheck,
     confirmations,
     settleDelayMs,
+    apiRate,
   };
 }
 
@@ -192,6 +197,11 @@ export function requireCredentials(config: Config): { key: Secret; secret: Secre
 function mergeEnvFile(processEnv: Env, problems: string[]): { env: Env; envFile: string | undefined; fromFile: Env | undefined } {
   const explicit = processEnv['ACME_GODADDY_ENV_FILE']?.trim();
   const file = explicit || DEFAULT_ENV_FILE;
+  // Absolute like every other path setting: hooks run from whatever directory the ACME client is in.
+  if (!path.isAbsolute(file)) {
+    problems.push(`ACME_GODADDY_ENV_FILE must be an absolute path (got "${file}")`);
+    return { env: processEnv, envFile: undefined, fromFile: undefined };
+  }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -85,7 +85,7 @@ export class LockTimeoutError extends HookError {
 export class InterruptedError extends HookError {
   constructor(signal: string) {
     super('INTERRUPTED', ExitCode.TEMPFAIL, `interrupted by ${signal}`, {
-      hint: 'the ledger is consistent; `acme-godaddy reconcile` removes anything this run left behind',
+      hint: 'the ledger is consistent; the client\'s cleanup, or `acme-godaddy reconcile` once this run is over, removes what it left behind',
     });
   }
 }

@@ -4,10 +4,10 @@ import {
   intendAdd, intendRemove, findEntry, recordsOf, type Ledger, type LedgerEntry, type Owner,
 } from '../domain/ledger.js';
 import { isPlaceholder, planRecord, settle, verifyPlan, type RecordPlan } from '../domain/plan.js';
-import { absoluteName, challengeName, invalidDomainReason, isSelfOrAncestor, quoteDomainInput, normalizeDomain, relativeName, shortValue } from '../domain/names.js';
+import { absoluteName, challengeName, invalidDomainReason, isSelfOrAncestor, quoteDomainInput, DOMAIN_HINT, normalizeDomain, relativeName, shortValue } from '../domain/names.js';
 import type { TxtApi } from '../godaddy/client.js';
 import { GoDaddyApiError } from '../godaddy/client.js';
-import type { LedgerStore } from '../state/store.js';
+import type { LedgerStore, RepairOutcome } from '../state/store.js';
 import { withLock, withLockUnless, type LockOptions } from '../state/lock.js';
 import { pausePoint } from '../state/testpoint.js';
 import { isOwnerGone } from '../state/owner.js';
@@ -117,11 +117,16 @@ function watchRunEnd(deps: HookDeps): { signal: AbortSignal; stop: () => void } 
   };
 }
 
-/** `cleanup`: remove this value, and only this value, from its record. Never waits for DNS. */
+/**
+ * `cleanup`: remove this value, and only this value, from its record. Never waits for DNS. A value
+ * the ledger does not know (its entry lost, e.g. with a ledger that `reconcile --repair` could not
+ * parse) is removed too when it is shaped like an ACME token (a unique random value) or a ledger
+ * moved aside by the repair still holds it: a `removing` intent is recorded first, as for any other.
+ */
 export async function cleanup(deps: HookDeps, input: { domain: string; value: string }): Promise<Challenge | undefined> {
   deps.api(); // missing credentials are reported before any DNS or state work
   const known = locateInLedger(deps, input.domain, input.value);
-  if (!known && !ACME_TOKEN.test(input.value)) {
+  if (!known && !ACME_TOKEN.test(input.value) && !inRepairedBackup(deps, input.domain, input.value)) {
     // Not ours and not shaped like an ACME token: never remove someone else's value by name.
     deps.log(`cleanup: "${input.value}" is not in the ledger and is not an ACME token; leaving it alone`);
     return undefined;
@@ -158,7 +163,8 @@ async function withdrawIntent(deps: HookDeps, challenge: Challenge, value: strin
 export interface ReconcileResult {
   zone: string;
   plans: RecordPlan[];
-  repaired?: { backup: string; kept: number; lost: number };
+  /** What `--repair` did to an unreadable ledger (with `--dry-run`: what it would do). */
+  repaired?: RepairOutcome;
   /** Why this zone could not be reconciled; the other zones are still done. */
   error?: unknown;
 }
@@ -179,34 +185,64 @@ export async function reconcile(deps: HookDeps, options: { dryRun: boolean; repa
 
 async function reconcileZone(deps: HookDeps, zone: string, options: { dryRun: boolean; repair?: boolean }): Promise<ReconcileResult> {
   let repaired: ReconcileResult['repaired'];
-    if (options.repair && !options.dryRun) {
-      await withLock(deps.store.ledgerPath(zone), lockOptions(deps, 'ledger'), async () => {
-        try {
-          deps.store.read(zone);
-        } catch (err) {
-          if (!(err instanceof StateError)) throw err;
-          repaired = deps.store.repair(zone, deps.now());
-        }
-      });
+  /** With `--repair --dry-run`: the ledger as the repair would rebuild it. */
+  let salvaged: Ledger | undefined;
+  if (options.repair && options.dryRun) {
+    try {
+      deps.store.read(zone);
+    } catch (err) {
+      if (!(err instanceof StateError)) throw err;
+      ({ ledger: salvaged, ...repaired } = deps.store.salvage(zone, deps.now()));
     }
-    if (!options.dryRun) {
-      // Leftovers of hooks killed mid-write: temp ledger files, and the locks of dead holders.
-      // Taking a lock removes a dead holder's (and abandoned lock directories); passing through the
-      // writer lock as well leaves none behind even when no record of the zone needs a write.
-      await withLock(`${deps.store.ledgerPath(zone)}.writer`, lockOptions(deps, 'writer'), async () => undefined);
-      await withLock(deps.store.ledgerPath(zone), lockOptions(deps, 'ledger'), async () => deps.store.sweepTemp(zone));
-    }
-    const ledger = deps.store.read(zone);
-    const plans: RecordPlan[] = [];
-    for (const record of recordsOf(ledger)) {
-      if (options.dryRun) {
-        const current = await deps.api().getTxt(zone, record);
-        plans.push(planRecord(record, ledger.entries, current, stalePredicate(deps), deps.config.ttl));
-      } else {
-        await syncRecord(deps, zone, record, () => false, { onPlan: (plan) => plans.push(plan), rounds: 1 });
+  } else if (options.repair) {
+    await withLock(deps.store.ledgerPath(zone), lockOptions(deps, 'ledger'), async () => {
+      try {
+        deps.store.read(zone);
+      } catch (err) {
+        if (!(err instanceof StateError)) throw err;
+        repaired = deps.store.repair(zone, deps.now());
       }
+    });
+  }
+  if (!options.dryRun) {
+    // Leftovers of hooks killed mid-write: temp ledger files, and the locks of dead holders.
+    // Taking a lock removes a dead holder's (and abandoned lock directories); passing through the
+    // writer lock as well leaves none behind even when no record of the zone needs a write.
+    await withLock(`${deps.store.ledgerPath(zone)}.writer`, lockOptions(deps, 'writer'), async () => undefined);
+    await withLock(deps.store.ledgerPath(zone), lockOptions(deps, 'ledger'), async () => deps.store.sweepTemp(zone));
+  }
+  const ledger = salvaged ?? deps.store.read(zone);
+  const plans: RecordPlan[] = [];
+  for (const record of recordsOf(ledger)) {
+    if (options.dryRun) {
+      let current: Awaited<ReturnType<TxtApi['getTxt']>>;
+      try {
+        current = await deps.api().getTxt(zone, record);
+      } catch (err) {
+        plans.push(unknownZonePlan(deps, zone, record, ledger.entries, err));
+        continue;
+      }
+      plans.push(planRecord(record, ledger.entries, current, stalePredicate(deps), deps.config.ttl));
+    } else {
+      await syncRecord(deps, zone, record, () => false, { onPlan: (plan) => plans.push(plan), rounds: 1 });
     }
-    return repaired ? { zone, plans, repaired } : { zone, plans };
+  }
+  return repaired ? { zone, plans, repaired } : { zone, plans };
+}
+
+/**
+ * GoDaddy answered 404 UNKNOWN_DOMAIN for the zone (not in this key's account, or no zone file):
+ * nothing can be at GoDaddy there, ours included. When no value of ours is wanted at the record
+ * (every entry is being removed or stale), the plan is to forget those entries without a write;
+ * otherwise, or for any other error, `err` is rethrown.
+ */
+function unknownZonePlan(deps: HookDeps, zone: string, record: string, entries: readonly LedgerEntry[], err: unknown): RecordPlan {
+  if (!(err instanceof GoDaddyApiError && err.status === 404 && err.apiCode === 'UNKNOWN_DOMAIN')) throw err;
+  const plan = planRecord(record, entries, [], stalePredicate(deps), deps.config.ttl);
+  if (plan.keep.length > 0) throw err;
+  deps.log(`${absoluteName(record, zone)}: GoDaddy does not know zone ${zone} (404 UNKNOWN_DOMAIN), so no value of ours can be there; `
+    + `${plan.dropped.length} ledger entr${plan.dropped.length === 1 ? 'y' : 'ies'} to forget without a write`);
+  return { ...plan, zoneUnknown: true };
 }
 
 export interface StatusRow {
@@ -257,7 +293,17 @@ async function syncRecord(deps: HookDeps, zone: string, record: string, done: (l
       return false;
     }
     const api = deps.api();
-    let current = await api.getTxt(zone, record);
+    let current: Awaited<ReturnType<TxtApi['getTxt']>>;
+    try {
+      current = await api.getTxt(zone, record);
+    } catch (err) {
+      // A zone GoDaddy does not know holds nothing of ours: settle entries only being removed.
+      const plan = unknownZonePlan(deps, zone, record, deps.store.read(zone).entries, err);
+      options.onPlan?.(plan);
+      assertHeld();
+      await mutate(deps, zone, (ledger) => settle(ledger, plan, deps.now()), 'settle');
+      return false;
+    }
     pausePoint('writer:got');
     let wrote = false;
     for (let round = 1; ; round++) {
@@ -405,7 +451,7 @@ export async function locate(deps: Pick<HookDeps, 'resolver' | 'config' | 'log'>
   options: { checkDelegation?: boolean } = {}): Promise<Challenge> {
   const domain = normalizeDomain(rawDomain);
   const invalid = invalidDomainReason(domain);
-  if (invalid) throw new UsageError(`domain ${quoteDomainInput(rawDomain)} ${invalid}`);
+  if (invalid) throw new UsageError(`domain ${quoteDomainInput(rawDomain)} ${invalid}`, DOMAIN_HINT);
   const alias = challengeName(domain);
   const { target: fqdn, chain } = await deps.resolver.followCname(alias);
   if (chain.length > 1) deps.log(`${alias} is a CNAME (${chain.join(' -> ')}): the TXT value goes to ${fqdn}`);
@@ -454,6 +500,14 @@ function locateInLedger(deps: HookDeps, rawDomain: string, value: string): Chall
     if (findEntry(deps.store.read(zone), record, value)) return { domain, zone, record, fqdn };
   }
   return undefined;
+}
+
+/** Is `value` in a ledger of the domain's zone that `reconcile --repair` moved aside? */
+function inRepairedBackup(deps: HookDeps, rawDomain: string, value: string): boolean {
+  const fqdn = challengeName(normalizeDomain(rawDomain));
+  const zones = deps.store.zonesWithBackupHolding(value).filter((zone) => fqdn.endsWith(`.${zone}`));
+  if (zones.length > 0) deps.log(`cleanup: the ledger moved aside for ${zones.join(', ')} holds "${shortValue(value)}": removing it as ours`);
+  return zones.length > 0;
 }
 
 interface WaitTarget {

@@ -8,11 +8,11 @@ import path from 'node:path';
 import type { HookDeps } from '../app/hooks.js';
 import { locate } from '../app/hooks.js';
 import { DEFAULT_ENV_FILE } from '../config.js';
-import { normalizeDomain } from '../domain/names.js';
+import { DOMAIN_HINT, invalidDomainMessage, normalizeDomain } from '../domain/names.js';
 import { query, RCODE, RR } from '../dns/client.js';
 import { dropUnreachable, rcodeName } from '../dns/propagation.js';
 import type { Nameserver } from '../dns/resolver.js';
-import { ExitCode, HookError, exitCodeOf, oneLine, type ExitCodeValue } from '../errors.js';
+import { ExitCode, HookError, UsageError, exitCodeOf, oneLine, type ExitCodeValue } from '../errors.js';
 import { GoDaddyApiError } from '../godaddy/client.js';
 
 export interface CheckLine {
@@ -76,11 +76,19 @@ export async function runCheck(deps: HookDeps, domains: readonly string[],
   for (const raw of unique) {
     let zone: string;
     let record: string;
+    // The API line is named after the domain checked, like its zone line: the GET is of its record.
+    let label: string;
+    const invalid = invalidDomainMessage(raw);
+    if (invalid) {
+      fail(`${raw}: zone`, new UsageError(invalid, DOMAIN_HINT));
+      continue;
+    }
     try {
       // The zone first, without the delegation check, so that a zone served elsewhere still gets
       // its API and nameserver lines.
       const found = await locate({ ...deps, config: { ...config, delegationCheck: false } }, raw);
       ({ zone, record } = found);
+      label = found.domain;
       ok(`${found.domain}: zone`, `${found.alias ? `${found.alias} is a CNAME to ${found.fqdn}, ` : `${found.fqdn} is `}in zone ${zone} (record ${record})`);
     } catch (err) {
       fail(`${raw}: zone`, err);
@@ -89,9 +97,9 @@ export async function runCheck(deps: HookDeps, domains: readonly string[],
     if (haveCredentials) {
       try {
         const values = await deps.api().getTxt(zone, record);
-        ok(`${zone}: GoDaddy API`, `credentials accepted; GET ${record} in ${zone} answered with ${values.length} TXT value(s)`);
+        ok(`${label}: GoDaddy API`, `credentials accepted; GET ${record} in ${zone} answered with ${values.length} TXT value(s)`);
       } catch (err) {
-        fail(`${zone}: GoDaddy API`, explainApiError(err, zone));
+        fail(`${label}: GoDaddy API`, explainApiError(err, zone));
       }
     }
     if (zonesDone.has(zone)) continue;

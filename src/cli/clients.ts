@@ -35,13 +35,20 @@ export type ClientCall =
  */
 const DEHYDRATED_EVENT = /^[a-z][a-z0-9]*(?:_+[a-z0-9]+)+$/;
 
+/** A dehydrated hook event name (`deploy_challenge`, `clean_challenge`, `startup_hook`, …). */
+export function isDehydratedEvent(word: string): boolean {
+  return DEHYDRATED_EVENT.test(word);
+}
+
 /**
  * Recognises a client's call in the raw argv; undefined when it is a normal command line.
  * Throws UsageError for a recognised form with bad arguments.
  */
 export function parseClientCall(argv: readonly string[]): ClientCall | undefined {
   const [first, ...rest] = argv;
-  if (first === undefined || rest[0] === '--help' || rest[0] === '-h') return undefined;
+  if (first === undefined || isHelp(rest[0])) return undefined;
+  // `dehydrated deploy_challenge --help`, `lego present --help`: help, not a call.
+  if ((first === 'dehydrated' || first === 'lego') && isHelp(rest[1])) return undefined;
   if (first === 'present') return legoCall('present', rest);
   // `cleanup` with positional arguments is lego's; certbot's cleanup takes none.
   if (first === 'cleanup' && rest.length > 0 && !rest[0]!.startsWith('-')) return legoCall('cleanup', rest);
@@ -49,6 +56,10 @@ export function parseClientCall(argv: readonly string[]): ClientCall | undefined
   if (first === 'dehydrated' && rest.length > 0 && !rest[0]!.startsWith('-')) return dehydratedCall(rest[0]!, rest.slice(1));
   if (DEHYDRATED_EVENT.test(first)) return dehydratedCall(first, rest);
   return undefined;
+}
+
+function isHelp(arg: string | undefined): boolean {
+  return arg === '--help' || arg === '-h';
 }
 
 function legoCall(action: 'present' | 'cleanup', args: readonly string[]): ClientCall {

@@ -1,6 +1,8 @@
 import { loadConfig, requireCredentials, type Config, type Env } from '../config.js';
-import { ExitCode, UsageError, exitCodeOf, toUserLine, type ExitCodeValue } from '../errors.js';
-import { shortValue } from '../domain/names.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ExitCode, StateError, UsageError, exitCodeOf, oneLine, toUserLine, type ExitCodeValue } from '../errors.js';
+import { DOMAIN_HINT, invalidDomainMessage, shortValue } from '../domain/names.js';
 import type { HookDeps, ReconcileResult, StatusRow } from '../app/hooks.js';
 import type { Io, Flags } from './run.js';
 import { progressDisplay } from './progress.js';
@@ -28,6 +30,7 @@ export async function runCommand(command: string, flags: Flags, env: Env, io: Io
   }
   const audited = command === 'auth' || command === 'cleanup' || (command === 'reconcile' && flags['dry-run'] !== true);
   return withDeps(command, flags.verbose === true, audited, env, io, signal, async (deps, hooks, audit) => {
+    const { config } = deps;
     switch (command) {
       case 'auth': {
         const input = certbotInput(env, flags, 'auth');
@@ -52,6 +55,7 @@ export async function runCommand(command: string, flags: Flags, env: Env, io: Io
         return failed.length > 0 ? exitCodeOf(failed[0]!.error) : ExitCode.OK;
       }
       case 'status': {
+        refuseOpenStateDir(config.stateDir);
         const rows = hooks.status(deps);
         io.stdout(flags.json ? `${JSON.stringify(statusJson(rows, deps.now()), null, 2)}\n` : renderStatus(rows, deps.now()));
         return ExitCode.OK;
@@ -74,7 +78,10 @@ export async function runClient(call: ClientCall, env: Env, io: Io, signal: Abor
   const name = call.client === 'lego' ? `lego ${call.action}` : `dehydrated ${call.event}`;
   return withDeps(name, false, true, env, io, signal, async (deps, hooks, audit) => {
     const challenges = call.client === 'lego' ? [call.challenge] : call.challenges;
-    for (const c of challenges) validValue(c.value, name);
+    for (const c of challenges) {
+      validValue(c.value, name);
+      validDomain(c.domain);
+    }
     const adding = call.action === 'present' || call.action === 'deploy';
     const done: typeof challenges = [];
     for (const [i, c] of challenges.entries()) {
@@ -147,7 +154,7 @@ async function compose(config: Config, env: Env, signal: AbortSignal, log: (m: s
       if (!client) {
         const { key, secret } = requireCredentials(config);
         // One request budget per API key for every acme-godaddy process using this state directory.
-        const pacer = sharedPacer({ stateDir: config.stateDir, apiUrl: config.apiUrl, key, env, envFile: config.envFile, log });
+        const pacer = sharedPacer({ stateDir: config.stateDir, apiUrl: config.apiUrl, key, rate: config.apiRate, log });
         client = new GoDaddyClient({
           baseUrl: config.apiUrl, key, secret, timeoutMs: config.httpTimeoutMs, signal, pacer, log,
           onRequest: (method, path, status, ms) => log(`${method} ${path} -> ${status} (${ms} ms)`),
@@ -181,6 +188,7 @@ function certbotInput(env: Env, flags: Flags, command: string): { domain: string
       `run this as certbot's --manual-${command}-hook, or pass --domain and --validation`);
   }
   validValue(value!, command, 'CERTBOT_VALIDATION');
+  validDomain(domain!);
   return { domain: domain!, value: value! };
 }
 
@@ -190,11 +198,39 @@ function validValue(value: string, command: string, what = 'the value'): void {
   }
 }
 
+/**
+ * `status` reads the state directory without creating it; a directory (or its zones/) that group or
+ * others can write to is refused like the hooks refuse it (exit 74): a ledger anyone could have
+ * rewritten is not shown as if it were ours. A missing directory is fine (nothing pending).
+ */
+function refuseOpenStateDir(stateDir: string): void {
+  for (const dir of [stateDir, path.join(stateDir, 'zones')]) {
+    let mode: number;
+    try {
+      mode = fs.statSync(dir).mode;
+    } catch {
+      continue; // absent (or unreadable: reading the ledgers reports it)
+    }
+    if ((mode & 0o022) !== 0) {
+      throw new StateError(`state directory ${dir} is writable by group or others (mode ${(mode & 0o777).toString(8)})`,
+        { hint: `chmod 700 ${dir}` });
+    }
+  }
+}
+
+/** A domain name that cannot be one: exit 64 before any DNS lookup, API call or ledger write. */
+function validDomain(domain: string): void {
+  const invalid = invalidDomainMessage(domain);
+  if (invalid) throw new UsageError(invalid, DOMAIN_HINT);
+}
+
 function remaining(env: Env, flags: Flags): number | undefined {
   const text = flags.remaining ?? env['CERTBOT_REMAINING_CHALLENGES'];
   if (text === undefined || text.trim() === '') return undefined;
   if (!/^\d+$/.test(text.trim())) {
-    throw new UsageError(`auth: CERTBOT_REMAINING_CHALLENGES must be a whole number (got "${text}")`);
+    const what = flags.remaining !== undefined ? '--remaining' : 'CERTBOT_REMAINING_CHALLENGES';
+    throw new UsageError(`auth: ${what} must be a whole number (got ${JSON.stringify(oneLine(text, 40))})`,
+      'the number of challenges certbot has still to authorise after this one, 0 for the last');
   }
   return Number(text.trim());
 }
@@ -227,12 +263,23 @@ function statusJson(rows: readonly StatusRow[], now: Date): unknown {
 
 function renderReconcile(results: readonly ReconcileResult[], dryRun: boolean): string {
   const lines: string[] = [];
-  for (const { zone, plans, repaired } of results) {
+  const entries = (n: number): string => `${n} entr${n === 1 ? 'y' : 'ies'}`;
+  const leftAtGoDaddy = 'values they had at GoDaddy stay until certbot\'s cleanup (or `acme-godaddy cleanup --domain D --validation V`) removes them';
+  // A zone that failed prints nothing here: its one line is on stderr.
+  for (const { zone, plans, repaired } of results.filter((r) => r.error === undefined)) {
     if (repaired) {
-      lines.push(`${zone}: ledger was unreadable; moved to ${repaired.backup}, kept ${repaired.kept} entr${repaired.kept === 1 ? 'y' : 'ies'}, dropped ${repaired.lost}`);
+      const moved = dryRun ? `ledger is unreadable; would move it to ${repaired.backup}` : `ledger was unreadable; moved to ${repaired.backup}`;
+      lines.push(repaired.unparsed
+        ? `${zone}: ${moved}; the file ${dryRun ? 'cannot be parsed, so its entries would be' : 'could not be parsed, so its entries are'} lost: ${leftAtGoDaddy}`
+        : `${zone}: ${moved}, ${dryRun ? 'would keep' : 'kept'} ${entries(repaired.kept)}, ${dryRun ? 'would drop' : 'dropped'} ${repaired.lost}`
+          + `${repaired.lost > 0 ? ` that could not be parsed: ${leftAtGoDaddy}` : ''}`);
     }
     for (const p of plans) {
       const would = dryRun ? 'would ' : '';
+      if (p.zoneUnknown) {
+        lines.push(`${zone} ${p.record}: GoDaddy does not know the zone (404 UNKNOWN_DOMAIN), so no value of ours is there; ${would}forget ${entries(p.dropped.length)}`);
+        continue;
+      }
       const action = p.write.kind === 'none' ? 'in sync at GoDaddy' : p.write.kind === 'put'
         ? `${would}PUT ${p.write.records.length} value(s)` : `${would}DELETE`;
       const drop = p.drop.length === 0 ? ''
@@ -241,7 +288,12 @@ function renderReconcile(results: readonly ReconcileResult[], dryRun: boolean): 
       lines.push(`${zone} ${p.record}: ${action};${drop} keep ${p.keep.length} of ours, ${p.foreign.length} foreign`);
     }
   }
-  if (lines.length === 0) lines.push('nothing to reconcile');
+  if (lines.length === 0) {
+    // Only about the zones that succeeded: a failed zone is never "nothing to reconcile".
+    const done = results.filter((r) => r.error === undefined).map((r) => r.zone);
+    if (done.length < results.length) return done.length === 0 ? '' : `nothing to reconcile in ${done.join(', ')}\n`;
+    lines.push('nothing to reconcile');
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -252,6 +304,7 @@ function reconcileJson(results: readonly ReconcileResult[], dryRun: boolean): un
     errors: results.filter((r) => r.error !== undefined).map((r) => ({ zone: r.zone, message: toUserLine(r.error) })),
     records: results.flatMap(({ zone, plans }) => plans.map((p) => ({
       zone, record: p.record, action: p.write.kind, keep: p.keep, remove: p.drop, foreign: p.foreign,
+      ...(p.zoneUnknown ? { zoneUnknown: true } : {}),
     }))),
   };
 }

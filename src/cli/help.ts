@@ -19,7 +19,7 @@ Options:
   -h, --help      help (also: acme-godaddy <command> --help)
   -V, --version   print the version
   -v, --verbose   explain each step on stderr
-      --debug     print stack traces for unexpected errors
+      --debug     after the error line, print the error's stack trace (for every error)
 
 Example (certbot):
   certbot certonly --manual --preferred-challenges dns \\

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { ExitCode, UsageError, exitCodeOf, toUserLine, type ExitCodeValue } from '../errors.js';
+import { ExitCode, UsageError, exitCodeOf, oneLine, toUserLine, type ExitCodeValue } from '../errors.js';
 import type { Env } from '../config.js';
 // Everything else is imported where it is needed, so that each command loads only its own code:
 // `--version` reads package.json and nothing more, help texts load only for help, the client
@@ -22,6 +22,8 @@ const defaultIo: Io = {
 const COMMANDS = new Set(['auth', 'cleanup', 'reconcile', 'status', 'check', 'demo', 'lego', 'present', 'dehydrated']);
 /** Commands that take positional arguments (check: domains). */
 const WITH_ARGS = new Set(['check']);
+/** The client front ends: their arguments are read by clients.ts; here only a malformed call ends up. */
+const CLIENT_FORMS = new Set(['lego', 'present', 'dehydrated']);
 
 /**
  * The CLI: parses arguments, runs one command, and turns every failure into one line on stderr
@@ -60,6 +62,12 @@ export async function run(argv: readonly string[], env: Env, io: Io = defaultIo)
       io.stdout(`${version()}\n`);
       return ExitCode.OK;
     }
+    if (command && parsed.values.help && !COMMANDS.has(command) && (await import('./clients.js')).isDehydratedEvent(command)) {
+      // `deploy_challenge --help`: the interface it belongs to.
+      const { COMMAND_HELP } = await import('./help.js');
+      io.stdout(`${COMMAND_HELP['dehydrated']}\n`);
+      return ExitCode.OK;
+    }
     if (!command || (parsed.values.help && !COMMANDS.has(command))) {
       const { MAIN_HELP } = await import('./help.js');
       if (!command && !parsed.values.help) {
@@ -75,7 +83,9 @@ export async function run(argv: readonly string[], env: Env, io: Io = defaultIo)
       io.stdout(`${COMMAND_HELP[command]}\n`);
       return ExitCode.OK;
     }
-    if (rest.length > 0 && !WITH_ARGS.has(command)) throw new UsageError(`${command}: unexpected argument "${rest[0]}"`);
+    if (rest.length > 0 && !WITH_ARGS.has(command)) {
+      throw new UsageError(`${command}: unexpected argument "${oneLine(rest[0]!, 80)}"`, CLIENT_FORMS.has(command) ? `run \`acme-godaddy ${command} --help\`` : `${command} takes no arguments; run \`acme-godaddy ${command} --help\``);
+    }
     const { runCommand } = await import('./commands.js');
     return await runCommand(command, parsed.values, env, io, controller.signal, rest);
   } catch (err) {
@@ -109,9 +119,43 @@ function parse(argv: readonly string[]) {
       },
     });
   } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]!, 'run `acme-godaddy --help`');
+    throw parseError(err, argv);
   }
 }
+
+/**
+ * node's parseArgs messages, said our way: one line naming the option and the command, and a
+ * hint. The command is the first word of argv that is one (parsing stopped before it was known).
+ */
+function parseError(err: unknown, argv: readonly string[]): UsageError {
+  const e = err as { code?: string; message?: string };
+  const message = String(e.message ?? err);
+  const command = argv.find((a) => COMMANDS.has(a));
+  const help = `run \`acme-godaddy ${command ? `${command} ` : ''}--help\``;
+  const forCommand = command ? ` for ${command}` : '';
+  // The option as written: '--bogus', '-x', or '-h, --help' (a boolean given a value).
+  const option = (/'([^']+)'/.exec(message)?.[1] ?? '').replace(/^-\w, /, '').replace(/ <value>$/, '');
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    return new UsageError(`unknown option "${option}"${forCommand}`, help);
+  }
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (/does not take an argument/.test(message)) {
+      return new UsageError(`option ${option} takes no value`, `write ${option} alone; ${help}`);
+    }
+    const at = argv.indexOf(option);
+    const next = at >= 0 ? argv[at + 1] : undefined;
+    if (next !== undefined && next.startsWith('-')) {
+      return new UsageError(`option ${option} needs a value`,
+        `write ${option}=${next} for a value that starts with "-"`);
+    }
+    return new UsageError(`option ${option} needs a value`, `write ${option} <value>; ${help}`);
+  }
+  if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    return new UsageError(`unexpected argument${forCommand}`, help);
+  }
+  return new UsageError(oneLine(message), help);
+}
+
 
 /** Set by the single-file bundle (scripts/bundle.ts), which has no package.json beside it. */
 declare const __ACME_GODADDY_VERSION__: string | undefined;

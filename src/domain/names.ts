@@ -35,6 +35,7 @@ export function invalidDomainReason(name: string): string | undefined {
     if (nonAscii.length > 0 && nonAscii.length === bad.length) {
       return `is not a valid internationalised domain name: IDNA refuses it (it contains ${listChars(nonAscii)})`;
     }
+    if (name === '*') return 'is only a wildcard, without a domain name';
     if (bad.length === 1 && bad[0] === '*') {
       return 'has a "*" that is not a leading "*.": only one wildcard label, the leftmost, is allowed';
     }
@@ -52,6 +53,20 @@ export function invalidDomainReason(name: string): string | undefined {
   }
   if (registrableDomain(name) === undefined) return 'is a public suffix: nobody can own its DNS zone';
   return undefined;
+}
+
+/** The hint of every "domain … is not usable" error (exit 64). */
+export const DOMAIN_HINT =
+  'give the name the certificate is for, as certbot\'s -d takes it: example.com, www.example.com or *.example.com';
+
+/**
+ * The one-line message for a domain name given to us (CERTBOT_DOMAIN, --domain, a client's
+ * argument) that is not usable, `domain "<input>" <reason>`; undefined when it is usable.
+ * Goes with DOMAIN_HINT.
+ */
+export function invalidDomainMessage(rawDomain: string): string | undefined {
+  const invalid = invalidDomainReason(normalizeDomain(rawDomain));
+  return invalid === undefined ? undefined : `domain ${quoteDomainInput(rawDomain)} ${invalid}`;
 }
 
 /** `" ", ";", "/"` for printable ASCII, `U+200D` for everything else (control characters too). */

@@ -24,6 +24,11 @@ export interface RecordPlan {
   /** Empty or blank placeholders left by older tools: never re-sent when we write. */
   placeholders: number;
   write: Write;
+  /**
+   * GoDaddy answered 404 UNKNOWN_DOMAIN for the zone and no value of ours is wanted at the record:
+   * nothing of ours can be there, so the dropped entries are forgotten without a write.
+   */
+  zoneUnknown?: true;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Agent, request } from 'undici';
 import { ConfigError, ExitCode, HookError, InterruptedError, oneLine, type ExitCodeValue } from '../errors.js';
 import { NO_PACING, sleep, type Pacer } from './pacer.js';
+import { isLoopbackHost } from '../config.js';
 import type { Secret } from '../secret.js';
 
 /** A TXT record as GoDaddy stores it (wire shape of DNSRecord, TXT subset). */
@@ -165,6 +166,30 @@ export class NetworkError extends HookError {
   }
 }
 
+/**
+ * The TLS handshake failed because the server does not speak TLS (typically plain HTTP on the port
+ * of an https:// GODADDY_API_URL). Not retried: the same server answers the same way every time.
+ */
+export class NotTlsError extends HookError {
+  constructor(readonly url: URL, readonly operation: string, readonly tlsCode: string) {
+    const plainOk = isLoopbackHost(url.hostname);
+    super('NETWORK', ExitCode.UNAVAILABLE,
+      `GoDaddy ${operation} failed: the server at ${url.host} did not answer with TLS (${tlsCode})`,
+      { hint: plainOk
+        ? `GODADDY_API_URL says https:// but ${url.host} speaks something else, probably plain HTTP; for a plain-HTTP server on loopback (such as the simulator) write http://${url.host}`
+        : `GODADDY_API_URL says https:// but ${url.host} speaks something else, probably plain HTTP (a wrong port, or a proxy in between); GoDaddy's API is https://api.godaddy.com (https://api.ote-godaddy.com for OTE)` });
+  }
+}
+
+/** OpenSSL's verdicts on a first answer that is not a TLS record at all. */
+const NOT_TLS_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_UNKNOWN_PROTOCOL']);
+
+function notTlsCode(err: unknown): string | undefined {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = typeof e?.code === 'string' ? e.code : typeof e?.cause?.code === 'string' ? e.cause.code : undefined;
+  return code !== undefined && NOT_TLS_CODES.has(code) ? code : undefined;
+}
+
 export interface ClientOptions {
   baseUrl: URL;
   key: Secret;
@@ -294,6 +319,8 @@ export class GoDaddyClient implements TxtApi {
       });
     } catch (err) {
       this.options.onRequest?.(method, path, 'error', Date.now() - started);
+      const notTls = notTlsCode(err);
+      if (notTls) throw new NotTlsError(url, operation, notTls);
       throw new NetworkError(url.host, operation, describeNetworkError(err, this.options.timeoutMs));
     }
     let text: string;

@@ -19,19 +19,13 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
 import lockfile from 'proper-lockfile';
-import { ConfigError, ExitCode, HookError, InterruptedError } from '../errors.js';
+import { ExitCode, HookError, InterruptedError } from '../errors.js';
 import type { Secret } from '../secret.js';
+import type { Budget } from './rate.js';
 
-/** At most `limit` requests in any `windowMs`, per endpoint. */
-export interface Budget {
-  limit: number;
-  windowMs: number;
-}
-
-/** GoDaddy's published limit: 60 requests per minute per endpoint. */
-export const GODADDY_BUDGET: Readonly<Budget> = Object.freeze({ limit: 60, windowMs: 60_000 });
+export { GODADDY_BUDGET, checkRate, parseRate, type Budget } from './rate.js';
+import { makeDirs } from '../state/mkdir.js';
 
 /**
  * Slack added to the window: GoDaddy counts arrivals, we count departures, and a request can take a
@@ -224,7 +218,7 @@ export class FilePacer implements Pacer {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') {
-          fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+          makeDirs(path.dirname(this.file), 0o700);
           continue;
         }
         if (code !== 'ELOCKED') throw err;
@@ -279,46 +273,20 @@ export function budgetId(apiUrl: URL, key: Secret): string {
 
 /**
  * The pacer the CLI uses: the budget file of this API origin and key in `<stateDir>/ratelimit/`,
- * at the rate of ACME_GODADDY_API_RATE (real environment first, then the env file), or none.
+ * at the rate of ACME_GODADDY_API_RATE (Config.apiRate, validated with the rest of the
+ * configuration), or none.
  */
 export function sharedPacer(options: {
   stateDir: string;
   apiUrl: URL;
   key: Secret;
-  env: Readonly<Record<string, string | undefined>>;
-  envFile: string | undefined;
+  rate: Budget | 'off';
   log?: (message: string) => void;
 }): Pacer {
-  let text = options.env['ACME_GODADDY_API_RATE'];
-  if ((text === undefined || text.trim() === '') && options.envFile) {
-    try {
-      text = parseDotenv(fs.readFileSync(options.envFile, 'utf8'))['ACME_GODADDY_API_RATE'];
-    } catch {
-      // the configuration loader already read (or reported) this file
-    }
-  }
-  const rate = parseRate(text);
+  const { rate } = options;
   if (rate === 'off') return NO_PACING;
   return new FilePacer(path.join(options.stateDir, 'ratelimit'), budgetId(options.apiUrl, options.key),
     { budget: rate, ...(options.log ? { log: options.log } : {}) });
-}
-
-/**
- * `ACME_GODADDY_API_RATE`: `N/S` (at most N requests per S seconds per endpoint), or `off`.
- * Default 60/60, GoDaddy's limit.
- */
-export function parseRate(text: string | undefined): Budget | 'off' {
-  const value = text?.trim();
-  if (value === undefined || value === '') return { ...GODADDY_BUDGET };
-  if (value.toLowerCase() === 'off') return 'off';
-  const m = /^(\d+)\s*\/\s*(\d+(?:\.\d+)?)$/.exec(value);
-  const limit = m ? Number(m[1]) : NaN;
-  const seconds = m ? Number(m[2]) : NaN;
-  if (!m || limit < 1 || limit > 100_000 || seconds < 0.1 || seconds > 86_400) {
-    throw new ConfigError(`invalid configuration: ACME_GODADDY_API_RATE must be "N/S" (at most N requests per S seconds per endpoint, e.g. 60/60) or "off" (got "${value}")`,
-      'GoDaddy allows 60 requests per minute per endpoint; leave it unset unless you share the key with other tools');
-  }
-  return { limit, windowMs: Math.round(seconds * 1000) };
 }
 
 function holdTooLong(endpoint: string, until: number, now: number): HookError {

@@ -4,9 +4,22 @@ import path from 'node:path';
 import { StateError } from '../errors.js';
 import { processState } from './owner.js';
 import { pausePoint } from './testpoint.js';
+import { makeDirs } from './mkdir.js';
 import { LEDGER_SCHEMA, LEDGER_TOOL, emptyLedger, type Ledger, type LedgerEntry } from '../domain/ledger.js';
 
 const STATES = new Set(['adding', 'live', 'removing']);
+
+/** What `reconcile --repair` did (or, in a dry run, would do) to an unreadable ledger. */
+export interface RepairOutcome {
+  /** Where the unreadable file is (would be) kept. */
+  backup: string;
+  /** Entries that still parse, carried over to the new ledger. */
+  kept: number;
+  /** Entries found but malformed: dropped (their values at GoDaddy, if any, are no longer tracked). */
+  lost: number;
+  /** The file did not parse far enough to find its entries: however many it held are lost. */
+  unparsed: boolean;
+}
 
 /**
  * Ledger files: `<stateDir>/zones/<zone>.json`, one per zone, replaced atomically (temp file,
@@ -24,7 +37,7 @@ export class LedgerStore {
   ensureDir(): void {
     for (const dir of [this.stateDir, this.zonesDir]) {
       try {
-        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        makeDirs(dir, 0o700);
       } catch (err) {
         throw new StateError(`cannot create state directory ${dir}: ${(err as NodeJS.ErrnoException).code ?? err}`,
           { hint: 'set ACME_GODADDY_STATE_DIR to a directory this user can write, or run as root' });
@@ -78,24 +91,72 @@ export class LedgerStore {
   }
 
   /**
-   * Moves an unreadable ledger aside (kept as `<file>.broken-<time>`) and writes a new one holding
-   * every entry that still parses. Returns the backup path and how many entries were kept.
+   * What `repair` would do to an unreadable ledger, without changing anything: the backup path, the
+   * entries that still parse (`kept`), and those that do not (`lost`). `unparsed` means the file
+   * could not be parsed far enough to find its entries list (not JSON, truncated, no `entries`):
+   * how many entries it held is unknown, and none can be kept.
    */
-  repair(zone: string, now: Date): { backup: string; kept: number; lost: number } {
+  salvage(zone: string, now: Date): RepairOutcome & { ledger: Ledger } {
     const file = this.ledgerPath(zone);
-    const text = fs.readFileSync(file, 'utf8');
-    let entries: unknown[] = [];
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new StateError(`cannot read ledger ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    }
+    let entries: unknown[] | undefined;
     try {
       const value = JSON.parse(text) as { entries?: unknown };
       if (value && typeof value === 'object' && Array.isArray(value.entries)) entries = value.entries;
     } catch {
       // nothing salvageable
     }
-    const kept = entries.filter(isEntry);
+    const kept = (entries ?? []).filter(isEntry);
     const backup = `${file}.broken-${now.toISOString().replace(/[:.]/g, '-')}`;
-    fs.renameSync(file, backup);
-    this.write({ ...emptyLedger(zone), entries: kept });
-    return { backup, kept: kept.length, lost: entries.length - kept.length };
+    return {
+      backup, kept: kept.length, lost: (entries ?? []).length - kept.length, unparsed: entries === undefined,
+      ledger: { ...emptyLedger(zone), entries: kept },
+    };
+  }
+
+  /**
+   * Moves an unreadable ledger aside (kept as `<file>.broken-<time>`) and writes a new one holding
+   * every entry that still parses (see `salvage`). Call under the zone's ledger lock.
+   */
+  repair(zone: string, now: Date): RepairOutcome {
+    const { ledger, ...outcome } = this.salvage(zone, now);
+    try {
+      fs.renameSync(this.ledgerPath(zone), outcome.backup);
+    } catch (err) {
+      throw new StateError(`cannot move ledger ${this.ledgerPath(zone)} aside: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    }
+    this.write(ledger);
+    return outcome;
+  }
+
+  /**
+   * Zones with a ledger moved aside by `repair` (`<zone>.json.broken-<time>`) whose text still holds
+   * `value` as a JSON string: a value this tool wrote whose entry was lost with the broken file.
+   */
+  zonesWithBackupHolding(value: string): string[] {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.zonesDir);
+    } catch {
+      return [];
+    }
+    const needle = JSON.stringify(value);
+    const zones = new Set<string>();
+    for (const name of names) {
+      const match = /^(.+)\.json\.broken-[^/]+$/.exec(name);
+      if (!match || zones.has(match[1]!)) continue;
+      try {
+        if (fs.readFileSync(path.join(this.zonesDir, name), 'utf8').includes(needle)) zones.add(match[1]!);
+      } catch {
+        // unreadable backup: nothing to learn from it
+      }
+    }
+    return [...zones].sort();
   }
 
   /**

@@ -131,6 +131,16 @@ const CASES: Case[] = [
     requests: [],
   },
   {
+    name: 'https:// to a plain-HTTP server (the simulator): not retried, one line saying the server does not speak TLS, exit 69',
+    arrange: (w) => ({ GODADDY_API_URL: w.env['GODADDY_API_URL']!.replace(/^http:/, 'https:') }),
+    exit: 69,
+    line: (w) => {
+      const host = new URL(w.env['GODADDY_API_URL']!).host;
+      return `acme-godaddy: GoDaddy read of TXT records _acme-challenge in example.test failed: the server at ${host} did not answer with TLS (ERR_SSL_WRONG_VERSION_NUMBER) (hint: GODADDY_API_URL says https:// but ${host} speaks something else, probably plain HTTP; for a plain-HTTP server on loopback (such as the simulator) write http://${host})`;
+    },
+    requests: [],
+  },
+  {
     name: 'write not verified: Domain Protection stores empty values (fails at once)',
     loud: true,
     sim: { domains: [{ domain: 'example.test', locked: true }], switches: { protection: 'storeEmpty' } },
@@ -281,7 +291,7 @@ const CASES: Case[] = [
     name: 'bad ACME_GODADDY_API_RATE: exit 78 before any request',
     arrange: () => ({ ACME_GODADDY_API_RATE: '60 per minute' }),
     exit: 78,
-    line: 'acme-godaddy: invalid configuration: ACME_GODADDY_API_RATE must be "N/S" (at most N requests per S seconds per endpoint, e.g. 60/60) or "off" (got "60 per minute") (hint: GoDaddy allows 60 requests per minute per endpoint; leave it unset unless you share the key with other tools)',
+    line: 'acme-godaddy: invalid configuration: ACME_GODADDY_API_RATE must be "N/S" (at most N requests per S seconds per endpoint, e.g. 60/60) or "off" (got "60 per minute") (hint: see the configuration table in the README)',
     requests: [],
   },
 ];

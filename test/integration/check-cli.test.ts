@@ -32,12 +32,14 @@ test('check: everything in order -> one ok line per check, certbot lines with th
   assert.deepEqual(verdicts(r.stdout), [
     'ok configuration', 'ok credentials', `ok state directory ${w.stateDir}`, 'ok hook command',
     'ok example.test', 'ok example.test', 'ok example.test', 'ok example.test',
-    'ok www.example.test', 'ok example.test',
+    'ok www.example.test', 'ok www.example.test',
     'ok other.test', 'ok other.test', 'ok other.test', 'ok other.test',
   ]);
   const lines = r.stdout.split('\n');
   assert.ok(lines.includes('ok    example.test: zone: _acme-challenge.example.test is in zone example.test (record _acme-challenge)'), r.stdout);
   assert.ok(lines.includes('ok    example.test: GoDaddy API: credentials accepted; GET _acme-challenge in example.test answered with 1 TXT value(s)'), r.stdout);
+  // Named after the domain whose record was read, not its zone: www.example.test's line is not "example.test: GoDaddy API".
+  assert.ok(lines.includes('ok    www.example.test: GoDaddy API: credentials accepted; GET _acme-challenge.www in example.test answered with 0 TXT value(s)'), r.stdout);
   assert.ok(lines.includes('ok    example.test: delegation: served by GoDaddy: ns1.domaincontrol.test, ns2.domaincontrol.test'), r.stdout);
   assert.match(r.stdout, /^ok {4}example\.test: authoritative servers: 2 of 2 answer: ns1\.domaincontrol\.test \(127\.0\.0\.2:\d+\) \d+ ms, ns2\.domaincontrol\.test \(127\.0\.0\.3:\d+\) \d+ ms$/m);
   assert.ok(lines.includes(`ok    hook command: ${BIN} (absolute; certbot stores it in the renewal configuration)`), r.stdout);
@@ -137,4 +139,12 @@ test('check without a domain: local checks only, says so, exit 0', async (t) => 
   assert.match(r.stdout, /^note {2}no domain given: GoDaddy API access and DNS were not checked \(run: acme-godaddy check example\.com\)$/m);
   assert.match(r.stdout, / {4}-d example\.com -d '\*\.example\.com'\n/);
   assert.equal(w.sim.requests.length, 0);
+});
+
+test('check with a name that cannot be a domain: its zone line fails with the domain hint, exit 64, no request', async (t) => {
+  const w = await world(t);
+  const r = await runCli(['check', '*.', 'example.test'], w.env);
+  assert.equal(r.code, 64, r.stdout + r.stderr);
+  assert.ok(r.stdout.split('\n').includes('FAIL  *.: zone: domain "*." is only a wildcard, without a domain name (hint: give the name the certificate is for, as certbot\'s -d takes it: example.com, www.example.com or *.example.com)'), r.stdout);
+  assert.deepEqual(w.sim.requests.map((q) => `${q.method} ${decodeURIComponent(q.path)}`), ['GET /v1/domains/example.test/records/TXT/_acme-challenge']);
 });

@@ -78,7 +78,7 @@ test('exit codes: usage 64, configuration 78; --version prints package.json\'s v
   const cases: Array<[string[], Record<string, string>, number, RegExp]> = [
     [[], {}, 64, /^acme-godaddy: answer ACME dns-01 challenges/],
     [['frobnicate'], {}, 64, /^acme-godaddy: unknown command "frobnicate" \(hint: run `acme-godaddy --help`\)\n$/],
-    [['status', '--nope'], {}, 64, /^acme-godaddy: Unknown option '--nope'/],
+    [['status', '--nope'], {}, 64, /^acme-godaddy: unknown option "--nope" for status \(hint: run `acme-godaddy status --help`\)\n$/],
     [['auth'], {}, 64, /^acme-godaddy: auth: CERTBOT_DOMAIN and CERTBOT_VALIDATION not set \(hint: run this as certbot's --manual-auth-hook, or pass --domain and --validation\)\n$/],
     [['present', '_acme-challenge.example.com.'], {}, 64, /^acme-godaddy: lego present: expected <fqdn> <value>, got 1 argument\(s\)/],
     [['lego', 'present', 'www.example.com.', 'v'], {}, 64, /^acme-godaddy: lego: "www\.example\.com\." is not an _acme-challenge name \(hint: .*LEGO_DISABLE_CNAME_SUPPORT=true/],
@@ -160,4 +160,61 @@ test('client argument conventions: what each argv means (pure parsing)', async (
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('bad options: node\'s parseArgs messages become one line of ours, with a hint, exit 64', async () => {
+  const cases: Array<[string[], string]> = [
+    [['auth', '--bogus'], 'acme-godaddy: unknown option "--bogus" for auth (hint: run `acme-godaddy auth --help`)'],
+    [['--bogus'], 'acme-godaddy: unknown option "--bogus" (hint: run `acme-godaddy --help`)'],
+    [['status', '-vx'], 'acme-godaddy: unknown option "-x" for status (hint: run `acme-godaddy status --help`)'],
+    [['auth', '--remaining', '-3'], 'acme-godaddy: option --remaining needs a value (hint: write --remaining=-3 for a value that starts with "-")'],
+    [['auth', '--validation', '-abc'], 'acme-godaddy: option --validation needs a value (hint: write --validation=-abc for a value that starts with "-")'],
+    [['cleanup', '--domain'], 'acme-godaddy: option --domain needs a value (hint: write --domain <value>; run `acme-godaddy cleanup --help`)'],
+    [['status', '--json=yes'], 'acme-godaddy: option --json takes no value (hint: write --json alone; run `acme-godaddy status --help`)'],
+    [['status', 'extra'], 'acme-godaddy: status: unexpected argument "extra" (hint: status takes no arguments; run `acme-godaddy status --help`)'],
+    [['auth', '--remaining=-3', '--domain', 'example.com', '--validation', 'v'],
+      'acme-godaddy: auth: --remaining must be a whole number (got "-3") (hint: the number of challenges certbot has still to authorise after this one, 0 for the last)'],
+  ];
+  for (const [args, line] of cases) {
+    const r = await inProcess(args, { ACME_GODADDY_ENV_FILE: '/dev/null', ACME_GODADDY_STATE_DIR: path.join(os.tmpdir(), 'agd-contract-unused') });
+    assert.deepEqual(r, { code: 64, stdout: '', stderr: `${line}\n` }, args.join(' '));
+  }
+});
+
+test('deploy_challenge --help and clean_challenge --help show the dehydrated help', async () => {
+  for (const args of [['deploy_challenge', '--help'], ['clean_challenge', '-h'], ['dehydrated', 'deploy_challenge', '--help']]) {
+    assert.deepEqual(await inProcess(args), { code: 0, stdout: `${COMMAND_HELP['dehydrated']}\n`, stderr: '' }, args.join(' '));
+  }
+  assert.deepEqual(await inProcess(['lego', 'present', '--help']), { code: 0, stdout: `${COMMAND_HELP['lego']}\n`, stderr: '' });
+});
+
+test('check with a bad ACME_GODADDY_API_RATE: one configuration line with every problem, exit 78, nothing on stdout', async (t) => {
+  const r = await runCli(['check', 'example.com'], { ACME_GODADDY_STATE_DIR: path.join(tmpDir(t), 'state'), ACME_GODADDY_TTL: '5',
+    ACME_GODADDY_API_RATE: 'fast', GODADDY_API_KEY: 'k', GODADDY_API_SECRET: 's' });
+  assert.deepEqual([r.code, r.stdout, r.stderr], [78, '', 'acme-godaddy: invalid configuration: ACME_GODADDY_TTL must be between 600 and 604800 (got 5); '
+    + 'ACME_GODADDY_API_RATE must be "N/S" (at most N requests per S seconds per endpoint, e.g. 60/60) or "off" (got "fast") (hint: see the configuration table in the README)\n']);
+});
+
+test('a relative ACME_GODADDY_ENV_FILE is refused like the other relative paths: one line, exit 78', async () => {
+  const r = await runCli(['status'], { ACME_GODADDY_ENV_FILE: 'acme.env' });
+  assert.deepEqual([r.code, r.stdout, r.stderr], [78, '',
+    'acme-godaddy: invalid configuration: ACME_GODADDY_ENV_FILE must be an absolute path (got "acme.env") (hint: see the configuration table in the README)\n']);
+});
+
+test('status refuses a state directory group or others can write to, like the hooks (exit 74, one line)', async (t) => {
+  const stateDir = path.join(tmpDir(t), 'state');
+  fs.mkdirSync(path.join(stateDir, 'zones'), { recursive: true, mode: 0o700 });
+  const env = { ACME_GODADDY_ENV_FILE: '/dev/null', ACME_GODADDY_STATE_DIR: stateDir };
+  assert.deepEqual(await inProcess(['status'], env), { code: 0, stdout: 'no pending values\n', stderr: '' });
+  fs.chmodSync(stateDir, 0o777);
+  assert.deepEqual(await inProcess(['status'], env), { code: 74, stdout: '',
+    stderr: `acme-godaddy: state directory ${stateDir} is writable by group or others (mode 777) (hint: chmod 700 ${stateDir})\n` });
+  fs.chmodSync(stateDir, 0o700);
+  fs.chmodSync(path.join(stateDir, 'zones'), 0o770);
+  assert.deepEqual(await inProcess(['status', '--json'], env), { code: 74, stdout: '',
+    stderr: `acme-godaddy: state directory ${stateDir}/zones is writable by group or others (mode 770) (hint: chmod 700 ${stateDir}/zones)\n` });
+  // No state directory yet: nothing pending, and nothing created.
+  const absent = path.join(tmpDir(t), 'never-used');
+  assert.deepEqual(await inProcess(['status'], { ...env, ACME_GODADDY_STATE_DIR: absent }), { code: 0, stdout: 'no pending values\n', stderr: '' });
+  assert.equal(fs.existsSync(absent), false);
 });

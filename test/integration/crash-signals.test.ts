@@ -66,7 +66,7 @@ for (const c of CASES) {
     signal(pid, 'SIGCONT');
     const r = await within(30_000, proc.done, `${c.hook} after ${c.sig}`, () => signal(pid, 'SIGKILL'));
     assert.equal(r.code, 75, r.stderr);
-    assert.equal(r.stderr, `acme-godaddy: interrupted by ${c.sig} (hint: the ledger is consistent; \`acme-godaddy reconcile\` removes anything this run left behind)\n`);
+    assert.equal(r.stderr, `acme-godaddy: interrupted by ${c.sig} (hint: the ledger is consistent; the client's cleanup, or \`acme-godaddy reconcile\` once this run is over, removes what it left behind)\n`);
     const zones = path.join(w.stateDir, 'zones');
     assert.deepEqual(fs.readdirSync(zones).filter((f) => !f.endsWith('.json')), [], 'no lock, abandoned lock directory or temp file left');
     assert.deepEqual(readLedgers(w).problems, []);

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startSim, type Sim } from '../../src/sim/sim.js';
 import { runCli, tmpDir, validation } from '../support/cli.js';
+import { shortValue } from '../../src/domain/names.js';
 
 const FOREIGN = 'v=spf1 include:_spf.example.test -all';
 
@@ -28,6 +29,10 @@ async function world(t: test.TestContext, opts: Parameters<typeof startSim>[0] =
     stateDir,
     env: { ...sim.env(), ACME_GODADDY_STATE_DIR: stateDir, ACME_GODADDY_POLL_INTERVAL: '0.1', ACME_GODADDY_PROPAGATION_TIMEOUT: '20' },
   };
+}
+
+function escapeRe(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function requestsFor(sim: Sim, from: number): string[] {
@@ -161,7 +166,7 @@ test('bad input: missing CERTBOT_* vars, bad remaining count, unknown command, b
     [['auth'], { CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: 'v', CERTBOT_REMAINING_CHALLENGES: 'two' }, 64, /must be a whole number/],
     [['auth'], { CERTBOT_DOMAIN: 'bad..name', CERTBOT_VALIDATION: 'v' }, 64, /domain "bad\.\.name" has an empty label/],
     [['frobnicate'], {}, 64, /unknown command "frobnicate"/],
-    [['auth', '--bogus'], {}, 64, /Unknown option '--bogus'/],
+    [['auth', '--bogus'], {}, 64, /^acme-godaddy: unknown option "--bogus" for auth \(hint: run `acme-godaddy auth --help`\)\n$/],
     [['status'], { ACME_GODADDY_TTL: '60' }, 78, /ACME_GODADDY_TTL must be between 600 and 604800 \(got 60\)/],
     [['auth'], { CERTBOT_DOMAIN: 'nowhere.invalid', CERTBOT_VALIDATION: 'v' }, 65, /no DNS zone found for _acme-challenge\.nowhere\.invalid/],
   ];
@@ -211,7 +216,7 @@ test('SIGTERM while waiting for propagation: exit 75, one line, lock released, l
     child.kill(signal);
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     assert.equal(code, 75, `${signal}: ${stderr}`);
-    assert.equal(stderr, `acme-godaddy: interrupted by ${signal} (hint: the ledger is consistent; \`acme-godaddy reconcile\` removes anything this run left behind)\n`);
+    assert.equal(stderr, `acme-godaddy: interrupted by ${signal} (hint: the ledger is consistent; the client's cleanup, or \`acme-godaddy reconcile\` once this run is over, removes what it left behind)\n`);
     const zones = path.join(w.stateDir, 'zones');
     assert.deepEqual(fs.readdirSync(zones).filter((f) => f.endsWith('.lock')), [], 'no lock left behind');
     const ledger = JSON.parse(fs.readFileSync(path.join(zones, 'example.test.json'), 'utf8')) as { entries: Array<{ value: string; state: string }> };
@@ -235,9 +240,22 @@ test('a corrupt ledger is refused (exit 74, file untouched) until reconcile --re
   assert.equal(refused.stderr, `acme-godaddy: ledger ${file} has a malformed entry (#1); refusing to touch it (hint: \`acme-godaddy reconcile --repair\` keeps a backup and rebuilds it from the entries that still parse)\n`);
   assert.equal(fs.readFileSync(file, 'utf8'), broken);
   assert.equal((await runCli(['reconcile'], w.env)).code, 74);
+  assert.equal((await runCli(['reconcile', '--dry-run'], w.env)).code, 74);
+  // --repair --dry-run: what the repair would do, and the plan of the rebuilt ledger; nothing changes.
+  const mark = w.sim.requests.length;
+  const preview = await runCli(['reconcile', '--repair', '--dry-run'], w.env);
+  assert.deepEqual([preview.code, preview.stderr], [0, '']);
+  const lost = 'values they had at GoDaddy stay until certbot\'s cleanup (or `acme-godaddy cleanup --domain D --validation V`) removes them';
+  const previewLines = preview.stdout.split('\n');
+  assert.match(previewLines[0]!, new RegExp(`^example\\.test: ledger is unreadable; would move it to ${escapeRe(file)}\\.broken-[0-9TZ-]+, `));
+  assert.equal(previewLines[0]!.replace(/^.*\.broken-[0-9TZ-]+/, ''), `, would keep 1 entry, would drop 1 that could not be parsed: ${lost}`);
+  assert.deepEqual(previewLines.slice(1), ['example.test _acme-challenge: in sync at GoDaddy; keep 1 of ours, 0 foreign', '']);
+  assert.equal(fs.readFileSync(file, 'utf8'), broken, 'a dry run changes nothing');
+  assert.deepEqual(fs.readdirSync(path.join(w.stateDir, 'zones')).filter((f) => f.includes('.broken-')), []);
+  assert.deepEqual(requestsFor(w.sim, mark), ['GET /v1/domains/example.test/records/TXT/_acme-challenge 200']);
   const repaired = await runCli(['reconcile', '--repair'], w.env);
   assert.equal(repaired.code, 0, repaired.stderr);
-  assert.match(repaired.stdout, /^example\.test: ledger was unreadable; moved to .*example\.test\.json\.broken-\S+, kept 1 entry, dropped 1$/m);
+  assert.match(repaired.stdout, /^example\.test: ledger was unreadable; moved to .*example\.test\.json\.broken-\S+, kept 1 entry, dropped 1 that could not be parsed: values they had at GoDaddy stay until certbot's cleanup \(or `acme-godaddy cleanup --domain D --validation V`\) removes them$/m);
   const backups = fs.readdirSync(path.join(w.stateDir, 'zones')).filter((f) => f.includes('.broken-'));
   assert.equal(backups.length, 1);
   assert.equal(fs.readFileSync(path.join(w.stateDir, 'zones', backups[0]!), 'utf8'), broken);
@@ -246,7 +264,7 @@ test('a corrupt ledger is refused (exit 74, file untouched) until reconcile --re
   assert.deepEqual(w.sim.txt('example.test', '_acme-challenge'), []);
 });
 
-test('a failed auth withdraws its value; reconcile does every zone even when one fails', async (t) => {
+test('a failed auth withdraws its value; reconcile settles a zone GoDaddy does not know (404) without a write, and does every zone', async (t) => {
   const w = await world(t);
   const run = { ...w.env, ACME_GODADDY_RUN_ID: 'plain-client' };
   // The write to notmine.test is refused (another customer's domain): exit 65, nothing published.
@@ -267,13 +285,149 @@ test('a failed auth withdraws its value; reconcile does every zone even when one
   const ledger = JSON.parse(fs.readFileSync(file, 'utf8')) as { entries: Array<{ expiresAt: string }> };
   ledger.entries[0]!.expiresAt = '2000-01-01T00:00:00.000Z';
   fs.writeFileSync(file, JSON.stringify(ledger));
+  const mark = w.sim.requests.length;
   const r = await runCli(['reconcile'], run);
-  assert.equal(r.code, 65);
-  assert.match(r.stderr, /^acme-godaddy: reconcile notmine\.test: GoDaddy .* failed: HTTP 404 UNKNOWN_DOMAIN/);
-  assert.equal(r.stderr.trim().split('\n').length, 1);
-  assert.match(r.stdout, /other\.test _acme-challenge: in sync at GoDaddy; forget 1 stale ledger entry \(already gone at GoDaddy\); keep 0 of ours, 0 foreign/);
+  // GoDaddy does not know notmine.test (404 UNKNOWN_DOMAIN) and no value of ours is wanted there:
+  // nothing of ours can be at GoDaddy, so its entry is settled without a write, and reconcile succeeds.
+  assert.deepEqual([r.code, r.stderr], [0, '']);
+  assert.equal(r.stdout, [
+    `example.test _acme-challenge.www: DELETE; remove ${shortValue(stale)}; keep 0 of ours, 0 foreign`,
+    'notmine.test _acme-challenge: GoDaddy does not know the zone (404 UNKNOWN_DOMAIN), so no value of ours is there; forget 1 entry',
+    'other.test _acme-challenge: in sync at GoDaddy; forget 1 stale ledger entry (already gone at GoDaddy); keep 0 of ours, 0 foreign',
+    '',
+  ].join('\n'));
+  assert.deepEqual(requestsFor(w.sim, mark).filter((q) => q.includes('notmine')), ['GET /v1/domains/notmine.test/records/TXT/_acme-challenge 404']);
   assert.deepEqual(w.sim.txt('example.test', '_acme-challenge.www'), []);
   assert.deepEqual(w.sim.txt('other.test', '_acme-challenge'), []);
+  const notmine = JSON.parse(fs.readFileSync(path.join(w.stateDir, 'zones', 'notmine.test.json'), 'utf8')) as { entries: unknown[] };
+  assert.deepEqual(notmine.entries, []);
+  assert.equal((await runCli(['status'], run)).stdout, 'no pending values\n');
+  const again = await runCli(['reconcile'], run);
+  assert.deepEqual([again.code, again.stdout, again.stderr], [0, 'nothing to reconcile\n', '']);
+});
+
+test('cleanup after an auth refused with 404 UNKNOWN_DOMAIN settles the entry without a write (exit 0, logged in --verbose)', async (t) => {
+  const w = await world(t);
+  const v = validation('nm');
+  const env = { ...w.env, ACME_GODADDY_RUN_ID: 'plain-client', CERTBOT_DOMAIN: 'notmine.test', CERTBOT_VALIDATION: v };
+  const denied = await runCli(['auth'], { ...env, CERTBOT_REMAINING_CHALLENGES: '1' });
+  assert.equal(denied.code, 65, denied.stderr);
+  const file = path.join(w.stateDir, 'zones', 'notmine.test.json');
+  assert.deepEqual((JSON.parse(fs.readFileSync(file, 'utf8')) as { entries: Array<{ state: string }> }).entries.map((e) => e.state), ['removing']);
+  const mark = w.sim.requests.length;
+  const c = await runCli(['cleanup', '--verbose'], env);
+  assert.equal(c.code, 0, c.stderr);
+  assert.ok(c.stderr.split('\n').includes('acme-godaddy: _acme-challenge.notmine.test: GoDaddy does not know zone notmine.test (404 UNKNOWN_DOMAIN), so no value of ours can be there; 1 ledger entry to forget without a write'), c.stderr);
+  assert.deepEqual(requestsFor(w.sim, mark), ['GET /v1/domains/notmine.test/records/TXT/_acme-challenge 404']);
+  assert.deepEqual((JSON.parse(fs.readFileSync(file, 'utf8')) as { entries: unknown[] }).entries, []);
+  assert.deepEqual(JSON.parse((await runCli(['status', '--json'], w.env)).stdout), { entries: [] });
+});
+
+test('reconcile: a zone that fails prints nothing on stdout; "nothing to reconcile" covers only the zones that succeeded', async (t) => {
+  const w = await world(t);
+  const zones = path.join(w.stateDir, 'zones');
+  const stale = validation('st');
+  assert.equal((await runCli(['auth'], { ...w.env, ACME_GODADDY_RUN_ID: 'old', CERTBOT_DOMAIN: 'www.example.test', CERTBOT_VALIDATION: stale, CERTBOT_REMAINING_CHALLENGES: '1' })).code, 0);
+  const exampleFile = path.join(zones, 'example.test.json');
+  const ledger = JSON.parse(fs.readFileSync(exampleFile, 'utf8')) as { entries: Array<{ expiresAt: string }> };
+  ledger.entries[0]!.expiresAt = '2000-01-01T00:00:00.000Z';
+  fs.writeFileSync(exampleFile, JSON.stringify(ledger));
+  // A value wanted live in a zone GoDaddy does not know: that keeps failing (exit 65).
+  const now = new Date().toISOString();
+  const wanted = { record: '_acme-challenge', value: validation('w'), domain: 'notmine.test', state: 'live', owner: { run: 'id:other', host: 'h' },
+    createdAt: now, updatedAt: now, expiresAt: new Date(Date.now() + 3600_000).toISOString() };
+  fs.writeFileSync(path.join(zones, 'notmine.test.json'), JSON.stringify({ schema: 1, tool: 'acme-godaddy', zone: 'notmine.test', entries: [wanted] }));
+  const notFound = /^acme-godaddy: reconcile notmine\.test: GoDaddy read of TXT records _acme-challenge in notmine\.test failed: HTTP 404 UNKNOWN_DOMAIN[^\n]*\(hint: [^\n]*\)\n$/;
+
+  let r = await runCli(['reconcile'], w.env);
+  assert.equal(r.code, 65);
+  assert.equal(r.stdout, `example.test _acme-challenge.www: DELETE; remove ${shortValue(stale)}; keep 0 of ours, 0 foreign\n`);
+  assert.match(r.stderr, notFound);
+  assert.deepEqual(w.sim.txt('example.test', '_acme-challenge.www'), []);
+  assert.equal((JSON.parse(fs.readFileSync(path.join(zones, 'notmine.test.json'), 'utf8')) as { entries: unknown[] }).entries.length, 1, 'a wanted value is kept');
+
+  r = await runCli(['reconcile'], w.env);
+  assert.deepEqual([r.code, r.stdout], [65, 'nothing to reconcile in example.test\n']);
+  assert.match(r.stderr, notFound);
+
+  r = await runCli(['reconcile'], { ...w.env, GODADDY_API_SECRET: 'wrong-secret' });
+  assert.deepEqual([r.code, r.stdout], [77, 'nothing to reconcile in example.test\n']);
+  assert.match(r.stderr, /^acme-godaddy: reconcile notmine\.test: GoDaddy read of TXT records _acme-challenge in notmine\.test failed: HTTP 401 [^\n]*\n$/);
+
+  // Every zone fails: nothing at all on stdout, one line per zone on stderr, the first one's exit code.
+  fs.rmSync(exampleFile);
+  const brokenFile = path.join(zones, 'broken.test.json');
+  fs.writeFileSync(brokenFile, '{"schema":1,"tool":"acme-godaddy","zone":"broken.test","entr');
+  r = await runCli(['reconcile'], w.env);
+  assert.deepEqual([r.code, r.stdout], [74, '']);
+  const lines = r.stderr.split('\n');
+  assert.equal(lines.length, 3, r.stderr);
+  assert.equal(lines[0], `acme-godaddy: reconcile broken.test: ledger ${brokenFile} is not valid JSON (truncated or corrupt); refusing to touch it (hint: \`acme-godaddy reconcile --repair\` keeps a backup and rebuilds it from the entries that still parse)`);
+  assert.match(`${lines[1]}\n`, notFound);
+});
+
+test('repair of a ledger that cannot be parsed says its entries are lost; cleanup then removes its own value, never a foreign one', async (t) => {
+  const w = await world(t);
+  const otherTool = validation('other-tool'); // shaped like an ACME token, but not ours
+  w.sim.setTxt('example.test', '_acme-challenge', [FOREIGN, otherTool], 3600);
+  const v = validation('orphan');
+  const manual = 'manual-test-value-1'; // not shaped like an ACME token (a value given by hand, or by another client)
+  for (const value of [v, manual]) {
+    assert.equal((await runCli(['auth'], { ...w.env, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: value, CERTBOT_REMAINING_CHALLENGES: '1' })).code, 0);
+  }
+  const zones = path.join(w.stateDir, 'zones');
+  const file = path.join(zones, 'example.test.json');
+  const text = fs.readFileSync(file, 'utf8');
+  const truncated = text.slice(0, text.lastIndexOf('"expiresAt"')); // a crash of something else, a full disk
+  assert.ok(truncated.includes(JSON.stringify(manual)));
+  fs.writeFileSync(file, truncated);
+  const lost = 'values they had at GoDaddy stay until certbot\'s cleanup (or `acme-godaddy cleanup --domain D --validation V`) removes them';
+
+  const preview = await runCli(['reconcile', '--repair', '--dry-run'], w.env);
+  assert.deepEqual([preview.code, preview.stderr], [0, '']);
+  assert.match(preview.stdout, new RegExp(`^example\\.test: ledger is unreadable; would move it to ${escapeRe(file)}\\.broken-[0-9TZ-]+; `));
+  assert.equal(preview.stdout.replace(/^.*\.broken-[0-9TZ-]+/, ''), `; the file cannot be parsed, so its entries would be lost: ${lost}\n`);
+  assert.equal(fs.readFileSync(file, 'utf8'), truncated, 'a dry run changes nothing');
+  assert.deepEqual(fs.readdirSync(zones).filter((f) => f.includes('.broken-')), []);
+
+  const repaired = await runCli(['reconcile', '--repair'], w.env);
+  assert.deepEqual([repaired.code, repaired.stderr], [0, '']);
+  const backups = fs.readdirSync(zones).filter((f) => f.includes('.broken-'));
+  assert.equal(backups.length, 1);
+  assert.equal(repaired.stdout, `example.test: ledger was unreadable; moved to ${path.join(zones, backups[0]!)}; the file could not be parsed, so its entries are lost: ${lost}\n`);
+  assert.equal(fs.readFileSync(path.join(zones, backups[0]!), 'utf8'), truncated);
+  assert.deepEqual((JSON.parse(fs.readFileSync(file, 'utf8')) as { entries: unknown[] }).entries, []);
+  assert.deepEqual(w.sim.txt('example.test', '_acme-challenge').sort(), [FOREIGN, otherTool, manual, v].sort(), 'the orphans are still there');
+
+  // The ledger no longer knows them; cleanup removes each one (a unique random token, or a value the
+  // moved-aside ledger holds), write-ahead as usual, and nothing else.
+  const c = await runCli(['cleanup', '--verbose', '--domain', 'example.test', '--validation', manual], w.env);
+  assert.equal(c.code, 0, c.stderr);
+  assert.ok(c.stderr.split('\n').includes(`acme-godaddy: cleanup: the ledger moved aside for example.test holds "${shortValue(manual)}": removing it as ours`), c.stderr);
+  assert.deepEqual(w.sim.txt('example.test', '_acme-challenge').sort(), [FOREIGN, otherTool, v].sort());
+  const c2 = await runCli(['cleanup', '--domain', 'example.test', '--validation', v], w.env);
+  assert.deepEqual([c2.code, c2.stdout, c2.stderr], [0, '', '']);
+  assert.deepEqual(w.sim.txt('example.test', '_acme-challenge').sort(), [FOREIGN, otherTool].sort());
+  assert.deepEqual((JSON.parse(fs.readFileSync(file, 'utf8')) as { entries: unknown[] }).entries, []);
+  // A value neither in a ledger nor shaped like a token is still left alone.
+  const foreignCleanup = await runCli(['cleanup', '--domain', 'example.test', '--validation', FOREIGN.replace(/ /g, '_')], w.env);
+  assert.deepEqual([foreignCleanup.code, foreignCleanup.stderr], [0, '']);
+  assert.deepEqual(w.sim.txt('example.test', '_acme-challenge').sort(), [FOREIGN, otherTool].sort());
+});
+
+test('a state directory that cannot be created under /proc fails at once: exit 74, one line, no busy loop', { timeout: 60_000 }, async (t) => {
+  const w = await world(t);
+  const dir = `/proc/acme-godaddy-test-${process.pid}/state`;
+  const env = { ...w.env, ACME_GODADDY_STATE_DIR: dir, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: validation('proc'), CERTBOT_REMAINING_CHALLENGES: '1' };
+  const a = await runCli(['auth'], env, { timeoutMs: 15_000 });
+  assert.deepEqual([a.code, a.stdout, a.stderr], [74, '',
+    `acme-godaddy: cannot create state directory ${dir}: ENOENT (hint: set ACME_GODADDY_STATE_DIR to a directory this user can write, or run as root)\n`]);
+  assert.ok(a.ms < 10_000, `${a.ms} ms`);
+  // check goes on after the state line (GoDaddy API, DNS): the request budget file under it must not loop either.
+  const c = await runCli(['check', 'example.test'], env, { timeoutMs: 15_000 });
+  assert.equal(c.code, 74, c.stdout + c.stderr);
+  assert.ok(c.stdout.includes(`cannot create state directory ${dir}: ENOENT`), c.stdout);
+  assert.ok(c.ms < 10_000, `${c.ms} ms`);
 });
 
 test('cleanup leaves a value alone that is neither in the ledger nor shaped like an ACME token', async (t) => {

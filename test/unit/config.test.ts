@@ -77,3 +77,42 @@ test('credentials are required only for API work and never rendered', () => {
   const rendered = `${JSON.stringify(withKeys)} ${inspect(withKeys)} ${String(withKeys.apiKey)}`;
   assert.ok(!rendered.includes('K-SECRET-1') && !rendered.includes('S-SECRET-2'), rendered);
 });
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, String(err));
+    return err;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+test('ACME_GODADDY_API_RATE is validated with the rest of the configuration: one line names every bad variable', () => {
+  const err = configError({ ...noFile, ACME_GODADDY_TTL: '5', ACME_GODADDY_API_RATE: 'fast', ACME_GODADDY_STATE_DIR: 'rel' });
+  assert.equal(err.exitCode, 78);
+  assert.equal(err.message, 'invalid configuration: ACME_GODADDY_STATE_DIR must be an absolute path (got "rel"); '
+    + 'ACME_GODADDY_TTL must be between 600 and 604800 (got 5); '
+    + 'ACME_GODADDY_API_RATE must be "N/S" (at most N requests per S seconds per endpoint, e.g. 60/60) or "off" (got "fast")');
+  assert.equal(err.hint, 'see the configuration table in the README');
+});
+
+test('ACME_GODADDY_API_RATE: default 60 per 60 s, N/S, off; from the env file, the real environment winning', (t) => {
+  assert.deepEqual(loadConfig({ ...noFile }).apiRate, { limit: 60, windowMs: 60_000 });
+  assert.deepEqual(loadConfig({ ...noFile, ACME_GODADDY_API_RATE: ' 30 / 2.5 ' }).apiRate, { limit: 30, windowMs: 2_500 });
+  assert.equal(loadConfig({ ...noFile, ACME_GODADDY_API_RATE: 'OFF' }).apiRate, 'off');
+  const file = path.join(tmp(t), 'env');
+  fs.writeFileSync(file, 'ACME_GODADDY_API_RATE=10/60\n', { mode: 0o600 });
+  assert.deepEqual(loadConfig({ ACME_GODADDY_ENV_FILE: file }).apiRate, { limit: 10, windowMs: 60_000 });
+  assert.equal(loadConfig({ ACME_GODADDY_ENV_FILE: file, ACME_GODADDY_API_RATE: 'off' }).apiRate, 'off');
+  fs.writeFileSync(file, 'ACME_GODADDY_API_RATE=0/60\n');
+  assert.equal(configError({ ACME_GODADDY_ENV_FILE: file }).message,
+    'invalid configuration: ACME_GODADDY_API_RATE must be "N/S" (at most N requests per S seconds per endpoint, e.g. 60/60) or "off" (got "0/60")');
+});
+
+test('ACME_GODADDY_ENV_FILE must be absolute, like every other path setting (the hooks\' cwd is the client\'s)', () => {
+  const err = configError({ ACME_GODADDY_ENV_FILE: 'acme.env', ACME_GODADDY_TTL: '5' });
+  assert.equal(err.exitCode, 78);
+  assert.equal(err.message, 'invalid configuration: ACME_GODADDY_ENV_FILE must be an absolute path (got "acme.env"); '
+    + 'ACME_GODADDY_TTL must be between 600 and 604800 (got 5)');
+});

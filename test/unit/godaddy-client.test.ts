@@ -6,6 +6,7 @@
  * are asserted on DEFAULT_RETRY_POLICY itself.
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import net from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { ExitCode, HookError, toUserLine } from '../../src/errors.js';
@@ -250,6 +251,23 @@ describe('GoDaddy client: 409, 5xx, network', { concurrency: true }, () => {
     const err = await failure(api.deleteTxt(ZONE, NAME));
     assert.ok(Date.now() - started >= 50 + 100 + 200, 'backed off between attempts');
     assert.match(err.message, new RegExp(`^cannot reach 127\\.0\\.0\\.1:${port} for GoDaddy delete of TXT records _acme-challenge in example\\.test: connection refused \\(ECONNREFUSED\\) \\(gave up after 4 attempts in \\d\\.\\d s\\)$`));
+  });
+});
+
+describe('GoDaddy client: https:// to a server that does not speak TLS', () => {
+  it('plain HTTP behind an https:// URL: one connection, no retry, the line says so and the hint says http:// for loopback', T, async (t) => {
+    let connections = 0;
+    const server = http.createServer((_req, res) => res.end('[]'));
+    server.on('connection', () => { connections++; });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const port = (server.address() as net.AddressInfo).port;
+    const api = new GoDaddyClient({ baseUrl: new URL(`https://127.0.0.1:${port}`), key: new Secret('k'), secret: new Secret('s'), timeoutMs: 1000, retry: FAST });
+    t.after(() => api.close());
+    const err = await failure(api.getTxt(ZONE, NAME));
+    assert.equal(err.exitCode, ExitCode.UNAVAILABLE);
+    assert.equal(toUserLine(err), `acme-godaddy: GoDaddy read of TXT records _acme-challenge in example.test failed: the server at 127.0.0.1:${port} did not answer with TLS (ERR_SSL_WRONG_VERSION_NUMBER) (hint: GODADDY_API_URL says https:// but 127.0.0.1:${port} speaks something else, probably plain HTTP; for a plain-HTTP server on loopback (such as the simulator) write http://127.0.0.1:${port})`);
+    assert.equal(connections, 1, 'not retried');
   });
 });
 

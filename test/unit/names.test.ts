@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { invalidDomainReason, normalizeDomain, quoteDomainInput, relativeName, zoneCandidates } from '../../src/domain/names.js';
+import { DOMAIN_HINT, invalidDomainMessage, invalidDomainReason, normalizeDomain, quoteDomainInput, relativeName, zoneCandidates } from '../../src/domain/names.js';
 
 test('relative record names', () => {
   assert.equal(relativeName('_acme-challenge.www.example.com', 'example.com'), '_acme-challenge.www');
@@ -36,6 +36,10 @@ test('weird input: one precise reason each, always one line', () => {
     ['1.2.3.4', 'ends in an all-numeric label: an IP address is not a domain name'],
     ['*.*.example.com', 'has a "*" that is not a leading "*.": only one wildcard label, the leftmost, is allowed'],
     ['www.*.example.com', 'has a "*" that is not a leading "*.": only one wildcard label, the leftmost, is allowed'],
+    // A wildcard alone names no domain: not "a * that is not a leading *." (it is one).
+    ['*.', 'is only a wildcard, without a domain name'],
+    ['*', 'is only a wildcard, without a domain name'],
+    [' *. ', 'is only a wildcard, without a domain name'],
     // IDNA refuses a zero-width joiner between Latin letters: normalizeDomain leaves it unconverted.
     ['e\u200dx.example.com', 'is not a valid internationalised domain name: IDNA refuses it (it contains U+200D)'],
     ['co.uk', 'is a public suffix: nobody can own its DNS zone'],
@@ -49,6 +53,14 @@ test('weird input: one precise reason each, always one line', () => {
   for (const good of ['_dmarc.example.com', 'ab--cd.example.com', 'xn--bcher-kva.example', 'bücher.example', '*.example.com', '8.example.com']) {
     assert.equal(invalidDomainReason(normalizeDomain(good)), undefined, good);
   }
+});
+
+test('invalidDomainMessage: the whole line for the input as given, and one hint for all of them', () => {
+  assert.equal(invalidDomainMessage('*.Example.COM.'), undefined);
+  assert.equal(invalidDomainMessage('*.'), 'domain "*." is only a wildcard, without a domain name');
+  assert.equal(invalidDomainMessage('Foo Bar.example.com'),
+    'domain "Foo Bar.example.com" has characters not allowed in a domain name: " " (space) (allowed: letters, digits, "-", "_" and "." between labels)');
+  assert.equal(DOMAIN_HINT, 'give the name the certificate is for, as certbot\'s -d takes it: example.com, www.example.com or *.example.com');
 });
 
 test('quoteDomainInput: the input as given, quoted, escaped and cut for a one-line message', () => {

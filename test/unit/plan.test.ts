@@ -150,3 +150,16 @@ test('property: after reconcile the RRset is foreign values plus live runs\' val
     assert.equal(rrset.length, new Set(rrset.map((r) => r.data)).size, 'no duplicate values');
   }), { numRuns: 500, seed: 20261203 });
 });
+
+test('an empty RRset (a zone GoDaddy does not know) with only values to remove: no write, keep nothing, settle forgets exactly those entries', () => {
+  let l = add(emptyLedger('example.com'), 'GONE');
+  l = intendRemove(l, { record: '_acme-challenge', value: 'GONE', domain: 'example.com', owner: runA }, NOW);
+  l = add(l, 'STALE', runB);
+  l = add(l, 'OTHER-NAME', runA, '_acme-challenge.www');
+  const stale = (e: LedgerEntry): boolean => e.owner.run === runB.run;
+  const plan = planRecord('_acme-challenge', l.entries, [], stale, 600);
+  assert.deepEqual([plan.write, plan.keep, plan.drop], [{ kind: 'none' }, [], ['GONE', 'STALE']]);
+  assert.deepEqual(settle(l, plan, NOW).entries.map((e) => e.value), ['OTHER-NAME']);
+  // A value wanted live there is kept in the plan: the caller must fail rather than forget it.
+  assert.deepEqual(planRecord('_acme-challenge', add(l, 'WANTED').entries, [], stale, 600).keep, ['WANTED']);
+});

@@ -53,3 +53,52 @@ test('refuses a state directory others can write to', (t) => {
   fs.chmodSync(dir, 0o777);
   assert.throws(() => new LedgerStore(dir).ensureDir(), /writable by group or others \(mode 777\)/);
 });
+
+test('creates missing parents one mkdir at a time (0700), and fails at once where a plain mkdir fails', (t) => {
+  const base = tmp(t);
+  const store = new LedgerStore(path.join(base, 'a', 'b', 'state'));
+  store.ensureDir();
+  for (const dir of ['a', 'a/b', 'a/b/state', 'a/b/state/zones']) {
+    assert.equal(fs.statSync(path.join(base, dir)).mode & 0o777, 0o700, dir);
+  }
+  store.ensureDir(); // existing directories are fine
+  fs.writeFileSync(path.join(base, 'file'), '');
+  const cases: Array<[string, string]> = [
+    [path.join(base, 'file', 'state'), 'ENOTDIR'],
+  ];
+  // (/proc, where Node's recursive mkdir spins forever, is in test/integration/hooks.test.ts, in a
+  // child process with a time limit.)
+  for (const [dir, code] of cases) {
+    const started = Date.now();
+    assert.throws(() => new LedgerStore(dir).ensureDir(), (err: unknown) => err instanceof StateError && err.exitCode === 74
+      && err.message === `cannot create state directory ${dir}: ${code}`);
+    assert.ok(Date.now() - started < 1000);
+  }
+});
+
+test('salvage reports what repair would do without touching the file; repair moves it aside and keeps what parses', (t) => {
+  const store = new LedgerStore(tmp(t));
+  store.ensureDir();
+  const now = new Date('2026-01-02T03:04:05.678Z');
+  const good = intendAdd(emptyLedger('example.com'), { record: '_acme-challenge', value: 'V', domain: 'example.com',
+    owner: { run: 'r', host: 'h' } }, now, 1000).entries[0]!;
+  const file = store.ledgerPath('example.com');
+  const backup = `${file}.broken-2026-01-02T03-04-05-678Z`;
+  const cases: Array<[string, { kept: number; lost: number; unparsed: boolean }]> = [
+    ['{"schema":1,"tool":"acme-godaddy","zone":"example.com","entries":[{"record":"_acme-ch', { kept: 0, lost: 0, unparsed: true }],
+    ['{"schema":1,"tool":"acme-godaddy","zone":"example.com"}', { kept: 0, lost: 0, unparsed: true }],
+    [JSON.stringify({ schema: 1, tool: 'acme-godaddy', zone: 'example.com', entries: [good, { value: 1 }, 'x'] }), { kept: 1, lost: 2, unparsed: false }],
+  ];
+  for (const [text, outcome] of cases) {
+    fs.writeFileSync(file, text);
+    const { ledger, ...preview } = store.salvage('example.com', now);
+    assert.deepEqual(preview, { backup, ...outcome });
+    assert.deepEqual(ledger.entries, outcome.kept ? [good] : []);
+    assert.equal(fs.readFileSync(file, 'utf8'), text, 'salvage changes nothing');
+    assert.deepEqual(store.repair('example.com', now), { backup, ...outcome });
+    assert.equal(fs.readFileSync(backup, 'utf8'), text);
+    assert.deepEqual(store.read('example.com').entries, outcome.kept ? [good] : []);
+    assert.deepEqual(store.zonesWithBackupHolding('V'), outcome.kept ? ['example.com'] : []);
+    fs.rmSync(backup);
+  }
+});
