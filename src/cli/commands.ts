@@ -283,7 +283,7 @@ function renderReconcile(results: readonly ReconcileResult[], dryRun: boolean): 
       const action = p.write.kind === 'none' ? 'in sync at GoDaddy' : p.write.kind === 'put'
         ? `${would}PUT ${p.write.records.length} value(s)` : `${would}DELETE`;
       const drop = p.drop.length === 0 ? ''
-        : p.write.kind === 'none' ? ` ${would}forget ${p.drop.length} stale ledger entr${p.drop.length === 1 ? 'y' : 'ies'} (already gone at GoDaddy);`
+        : p.write.kind === 'none' ? ` ${would}forget ${p.drop.length} ledger entr${p.drop.length === 1 ? 'y' : 'ies'} whose value is already gone at GoDaddy;`
         : ` ${would}remove ${p.drop.map(shortValue).join(', ')};`;
       lines.push(`${zone} ${p.record}: ${action};${drop} keep ${p.keep.length} of ours, ${p.foreign.length} foreign`);
     }

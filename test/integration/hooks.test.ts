@@ -293,7 +293,7 @@ test('a failed auth withdraws its value; reconcile settles a zone GoDaddy does n
   assert.equal(r.stdout, [
     `example.test _acme-challenge.www: DELETE; remove ${shortValue(stale)}; keep 0 of ours, 0 foreign`,
     'notmine.test _acme-challenge: GoDaddy does not know the zone (404 UNKNOWN_DOMAIN), so no value of ours is there; forget 1 entry',
-    'other.test _acme-challenge: in sync at GoDaddy; forget 1 stale ledger entry (already gone at GoDaddy); keep 0 of ours, 0 foreign',
+    'other.test _acme-challenge: in sync at GoDaddy; forget 1 ledger entry whose value is already gone at GoDaddy; keep 0 of ours, 0 foreign',
     '',
   ].join('\n'));
   assert.deepEqual(requestsFor(w.sim, mark).filter((q) => q.includes('notmine')), ['GET /v1/domains/notmine.test/records/TXT/_acme-challenge 404']);
