@@ -32,6 +32,8 @@ export interface HookDeps {
   signal: AbortSignal;
   /** Verbose diagnostics (stderr with --verbose; silent otherwise). */
   log: (message: string) => void;
+  /** Something the operator must hear about even though the hook succeeds (one stderr line). */
+  warn?: (message: string) => void;
   /** Progress of the propagation wait (the TTY progress display). */
   onWaitRound?: WaitOptions['onRound'];
 }
@@ -128,7 +130,9 @@ export async function cleanup(deps: HookDeps, input: { domain: string; value: st
   const known = locateInLedger(deps, input.domain, input.value);
   if (!known && !ACME_TOKEN.test(input.value) && !inRepairedBackup(deps, input.domain, input.value)) {
     // Not ours and not shaped like an ACME token: never remove someone else's value by name.
-    deps.log(`cleanup: "${input.value}" is not in the ledger and is not an ACME token; leaving it alone`);
+    const why = `cleanup: ${quoteDomainInput(input.value)} is not in the ledger and is not shaped like an ACME token, so it may be another tool's value; left it alone at ${challengeName(normalizeDomain(input.domain))}`;
+    deps.log(why);
+    deps.warn?.(`${why} (remove it in GoDaddy's DNS manager if it is yours)`);
     return undefined;
   }
   const challenge = known ?? await locate(deps, input.domain);

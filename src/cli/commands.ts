@@ -167,6 +167,7 @@ async function compose(config: Config, env: Env, signal: AbortSignal, log: (m: s
     now: () => new Date(),
     signal,
     log,
+    warn: (message: string) => io.stderr(`acme-godaddy: warning: ${message}\n`),
     ...(io.stderrIsTty && !verbose ? { onWaitRound: progressLine(io) } : {}),
     close: async () => {
       await client?.close();
@@ -182,19 +183,23 @@ function progressLine(io: Io): NonNullable<HookDeps['onWaitRound']> {
 function certbotInput(env: Env, flags: Flags, command: string): { domain: string; value: string } {
   const domain = flags.domain ?? env['CERTBOT_DOMAIN'];
   const value = flags.validation ?? env['CERTBOT_VALIDATION'];
-  const missing = [domain ? undefined : 'CERTBOT_DOMAIN', value ? undefined : 'CERTBOT_VALIDATION'].filter(Boolean);
+  // Name what was given: a flag, or certbot's variable (an empty --domain is not "CERTBOT_DOMAIN not set").
+  const domainName = flags.domain !== undefined ? '--domain' : 'CERTBOT_DOMAIN';
+  const valueName = flags.validation !== undefined ? '--validation' : 'CERTBOT_VALIDATION';
+  const missing = [domain ? undefined : domainName, value ? undefined : valueName].filter(Boolean);
   if (missing.length > 0) {
-    throw new UsageError(`${command}: ${missing.join(' and ')} not set`,
+    throw new UsageError(`${command}: ${missing.join(' and ')} ${missing.every((m) => m!.startsWith('--')) ? 'empty' : 'not set'}`,
       `run this as certbot's --manual-${command}-hook, or pass --domain and --validation`);
   }
-  validValue(value!, command, 'CERTBOT_VALIDATION');
+  validValue(value!, command, valueName);
   validDomain(domain!);
   return { domain: domain!, value: value! };
 }
 
 function validValue(value: string, command: string, what = 'the value'): void {
   if (!/^[\x21-\x7e]{1,255}$/.test(value)) {
-    throw new UsageError(`${command}: ${what} must be 1-255 printable ASCII characters without spaces`);
+    throw new UsageError(`${command}: ${what} must be 1-255 printable ASCII characters without spaces`,
+      'pass the validation string the ACME client gives (certbot: CERTBOT_VALIDATION) unchanged');
   }
 }
 

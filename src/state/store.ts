@@ -106,10 +106,16 @@ export class LedgerStore {
     }
     let entries: unknown[] | undefined;
     try {
-      const value = JSON.parse(text) as { entries?: unknown };
+      const value = JSON.parse(text) as { entries?: unknown; tool?: unknown; schema?: unknown };
+      if (value && typeof value === 'object' && value.tool === LEDGER_TOOL && typeof value.schema === 'number' && value.schema > LEDGER_SCHEMA) {
+        throw new StateError(`ledger ${file} was written by a newer acme-godaddy (schema ${value.schema}; this version understands ${LEDGER_SCHEMA}); not repairing it`,
+          { hint: 'upgrade acme-godaddy on this host: a repair would drop what this version cannot read' });
+      }
       if (value && typeof value === 'object' && Array.isArray(value.entries)) entries = value.entries;
-    } catch {
-      // nothing salvageable
+    } catch (err) {
+      if (err instanceof StateError) throw err;
+      // Not JSON (truncated, cut by a full disk): the complete entries before the cut still count.
+      entries = entriesBeforeCut(text);
     }
     const kept = (entries ?? []).filter(isEntry);
     const backup = `${file}.broken-${now.toISOString().replace(/[:.]/g, '-')}`;
@@ -217,6 +223,47 @@ export class LedgerStore {
   }
 }
 
+/**
+ * The entries of a ledger text that is not valid JSON, as far as they go: every complete object in
+ * its `"entries": [` list (each parsed on its own), then one `undefined` for an object cut off by
+ * the end of the text, so that it counts as lost. `undefined` when the list is not there at all.
+ */
+export function entriesBeforeCut(text: string): unknown[] | undefined {
+  const list = /"entries"\s*:\s*\[/.exec(text);
+  if (!list) return undefined;
+  const entries: unknown[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = list.index + list[0].length; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') {
+      inString = true;
+    } else if (c === '{' || c === '[') {
+      if (depth === 0) start = i;
+      depth++;
+    } else if (c === '}' || c === ']') {
+      if (depth === 0) return entries; // the end of the entries list
+      depth--;
+      if (depth === 0) {
+        try {
+          entries.push(JSON.parse(text.slice(start, i + 1)));
+        } catch {
+          entries.push(undefined);
+        }
+        start = -1;
+      }
+    }
+  }
+  if (start >= 0) entries.push(undefined); // cut off inside an entry
+  return entries;
+}
+
 /** Parses and checks a ledger file; anything unexpected is a StateError naming the file. */
 export function parseLedger(text: string, file: string, zone: string): Ledger {
   const refuse = (why: string): never => {
@@ -233,7 +280,10 @@ export function parseLedger(text: string, file: string, zone: string): Ledger {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return refuse('is not a ledger object');
   if (v.tool !== LEDGER_TOOL) return refuse('was not written by acme-godaddy');
   if (typeof v.schema !== 'number') return refuse('has no schema version');
-  if (v.schema > LEDGER_SCHEMA) return refuse(`has schema ${v.schema}, newer than this version understands (${LEDGER_SCHEMA})`);
+  if (v.schema > LEDGER_SCHEMA) {
+    throw new StateError(`ledger ${file} has schema ${v.schema}, newer than this version understands (${LEDGER_SCHEMA}); refusing to touch it`,
+      { hint: 'a newer acme-godaddy wrote it: upgrade acme-godaddy on this host (do not repair it)' });
+  }
   if (v.schema !== LEDGER_SCHEMA) return refuse(`has unknown schema ${v.schema}`);
   if (v.zone !== zone) return refuse(`is for zone "${String(v.zone)}", not ${zone}`);
   if (!Array.isArray(v.entries)) return refuse('has no entries list');

@@ -366,7 +366,7 @@ test('reconcile: a zone that fails prints nothing on stdout; "nothing to reconci
   assert.match(`${lines[1]}\n`, notFound);
 });
 
-test('repair of a ledger that cannot be parsed says its entries are lost; cleanup then removes its own value, never a foreign one', async (t) => {
+test('repair of a ledger cut off in its second entry keeps the first and says one is lost; cleanup then removes the lost value too, never a foreign one', async (t) => {
   const w = await world(t);
   const otherTool = validation('other-tool'); // shaped like an ACME token, but not ours
   w.sim.setTxt('example.test', '_acme-challenge', [FOREIGN, otherTool], 3600);
@@ -385,8 +385,9 @@ test('repair of a ledger that cannot be parsed says its entries are lost; cleanu
 
   const preview = await runCli(['reconcile', '--repair', '--dry-run'], w.env);
   assert.deepEqual([preview.code, preview.stderr], [0, '']);
-  assert.match(preview.stdout, new RegExp(`^example\\.test: ledger is unreadable; would move it to ${escapeRe(file)}\\.broken-[0-9TZ-]+; `));
-  assert.equal(preview.stdout.replace(/^.*\.broken-[0-9TZ-]+/, ''), `; the file cannot be parsed, so its entries would be lost: ${lost}\n`);
+  assert.match(preview.stdout, new RegExp(`^example\\.test: ledger is unreadable; would move it to ${escapeRe(file)}\\.broken-[0-9TZ-]+, `));
+  assert.equal(preview.stdout.replace(/^.*\.broken-[0-9TZ-]+/, ''), `, would keep 1 entry, would drop 1 that could not be parsed: ${lost}\n`
+    + 'example.test _acme-challenge: in sync at GoDaddy; keep 1 of ours, 3 foreign\n');
   assert.equal(fs.readFileSync(file, 'utf8'), truncated, 'a dry run changes nothing');
   assert.deepEqual(fs.readdirSync(zones).filter((f) => f.includes('.broken-')), []);
 
@@ -394,10 +395,10 @@ test('repair of a ledger that cannot be parsed says its entries are lost; cleanu
   assert.deepEqual([repaired.code, repaired.stderr], [0, '']);
   const backups = fs.readdirSync(zones).filter((f) => f.includes('.broken-'));
   assert.equal(backups.length, 1);
-  assert.equal(repaired.stdout, `example.test: ledger was unreadable; moved to ${path.join(zones, backups[0]!)}; the file could not be parsed, so its entries are lost: ${lost}\n`);
+  assert.equal(repaired.stdout.split('\n')[0], `example.test: ledger was unreadable; moved to ${path.join(zones, backups[0]!)}, kept 1 entry, dropped 1 that could not be parsed: ${lost}`);
   assert.equal(fs.readFileSync(path.join(zones, backups[0]!), 'utf8'), truncated);
-  assert.deepEqual((JSON.parse(fs.readFileSync(file, 'utf8')) as { entries: unknown[] }).entries, []);
-  assert.deepEqual(w.sim.txt('example.test', '_acme-challenge').sort(), [FOREIGN, otherTool, manual, v].sort(), 'the orphans are still there');
+  assert.deepEqual((JSON.parse(fs.readFileSync(file, 'utf8')) as { entries: Array<{ value: string }> }).entries.map((e) => e.value), [v]);
+  assert.deepEqual(w.sim.txt('example.test', '_acme-challenge').sort(), [FOREIGN, otherTool, manual, v].sort(), 'the lost one is still there');
 
   // The ledger no longer knows them; cleanup removes each one (a unique random token, or a value the
   // moved-aside ledger holds), write-ahead as usual, and nothing else.
@@ -411,8 +412,15 @@ test('repair of a ledger that cannot be parsed says its entries are lost; cleanu
   assert.deepEqual((JSON.parse(fs.readFileSync(file, 'utf8')) as { entries: unknown[] }).entries, []);
   // A value neither in a ledger nor shaped like a token is still left alone.
   const foreignCleanup = await runCli(['cleanup', '--domain', 'example.test', '--validation', FOREIGN.replace(/ /g, '_')], w.env);
-  assert.deepEqual([foreignCleanup.code, foreignCleanup.stderr], [0, '']);
+  assert.equal(foreignCleanup.code, 0);
+  assert.match(foreignCleanup.stderr, /^acme-godaddy: warning: cleanup: "v=spf1_include:_spf\.example\.test_-all" is not in the ledger and is not shaped like an ACME token, so it may be another tool's value; left it alone at _acme-challenge\.example\.test \(remove it in GoDaddy's DNS manager if it is yours\)\n$/);
   assert.deepEqual(w.sim.txt('example.test', '_acme-challenge').sort(), [FOREIGN, otherTool].sort());
+
+  // A file that does not parse as far as its entries list: how many it held is unknown.
+  fs.writeFileSync(file, '{"schema":1,"tool":"acme-godaddy","zo');
+  const unparsed = await runCli(['reconcile', '--repair', '--dry-run'], w.env);
+  assert.deepEqual([unparsed.code, unparsed.stderr], [0, '']);
+  assert.equal(unparsed.stdout.replace(/^.*\.broken-[0-9TZ-]+/, ''), `; the file cannot be parsed, so its entries would be lost: ${lost}\n`);
 });
 
 test('a state directory that cannot be created under /proc fails at once: exit 74, one line, no busy loop', { timeout: 60_000 }, async (t) => {
@@ -430,10 +438,15 @@ test('a state directory that cannot be created under /proc fails at once: exit 7
   assert.ok(c.ms < 10_000, `${c.ms} ms`);
 });
 
-test('cleanup leaves a value alone that is neither in the ledger nor shaped like an ACME token', async (t) => {
+test('cleanup leaves a value alone that is neither in the ledger nor shaped like an ACME token, with one warning line', async (t) => {
   const w = await world(t);
   w.sim.setTxt('example.test', '_acme-challenge', ['google-site-verification=keep-me']);
+  const mark = w.sim.requests.length;
   const r = await runCli(['cleanup'], { ...w.env, CERTBOT_DOMAIN: 'example.test', CERTBOT_VALIDATION: 'google-site-verification=keep-me' });
-  assert.deepEqual([r.code, r.stderr], [0, '']);
+  // Exit 0 (a cleanup never fails the ACME client for this), but the operator hears about it.
+  assert.deepEqual([r.code, r.stdout], [0, '']);
+  assert.equal(r.stderr, 'acme-godaddy: warning: cleanup: "google-site-verification=keep-me" is not in the ledger and is not shaped like an ACME token, '
+    + 'so it may be another tool\'s value; left it alone at _acme-challenge.example.test (remove it in GoDaddy\'s DNS manager if it is yours)\n');
   assert.deepEqual(w.sim.txt('example.test', '_acme-challenge'), ['google-site-verification=keep-me']);
+  assert.deepEqual(w.sim.requests.slice(mark).filter((q) => q.method !== 'GET'), [], 'no write');
 });

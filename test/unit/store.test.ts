@@ -85,7 +85,13 @@ test('salvage reports what repair would do without touching the file; repair mov
   const file = store.ledgerPath('example.com');
   const backup = `${file}.broken-2026-01-02T03-04-05-678Z`;
   const cases: Array<[string, { kept: number; lost: number; unparsed: boolean }]> = [
-    ['{"schema":1,"tool":"acme-godaddy","zone":"example.com","entries":[{"record":"_acme-ch', { kept: 0, lost: 0, unparsed: true }],
+    // Cut inside the first entry: the list is there, its one entry is lost.
+    ['{"schema":1,"tool":"acme-godaddy","zone":"example.com","entries":[{"record":"_acme-ch', { kept: 0, lost: 1, unparsed: false }],
+    // Cut inside the second entry (a full disk): the complete first entry is kept.
+    [`${JSON.stringify({ schema: 1, tool: 'acme-godaddy', zone: 'example.com', entries: [good, good] }).slice(0, -40)}`, { kept: 1, lost: 1, unparsed: false }],
+    // Cut after the list opened, before any entry; and cut before the list.
+    ['{"schema":1,"tool":"acme-godaddy","zone":"example.com","entries":[', { kept: 0, lost: 0, unparsed: false }],
+    ['{"schema":1,"tool":"acme-godaddy","zone":"exa', { kept: 0, lost: 0, unparsed: true }],
     ['{"schema":1,"tool":"acme-godaddy","zone":"example.com"}', { kept: 0, lost: 0, unparsed: true }],
     [JSON.stringify({ schema: 1, tool: 'acme-godaddy', zone: 'example.com', entries: [good, { value: 1 }, 'x'] }), { kept: 1, lost: 2, unparsed: false }],
   ];
@@ -101,4 +107,14 @@ test('salvage reports what repair would do without touching the file; repair mov
     assert.deepEqual(store.zonesWithBackupHolding('V'), outcome.kept ? ['example.com'] : []);
     fs.rmSync(backup);
   }
+  // A ledger of a newer version is not "repaired": that would drop what this version cannot read.
+  const newer = '{"schema":2,"tool":"acme-godaddy","zone":"example.com","entries":[]}';
+  fs.writeFileSync(file, newer);
+  for (const attempt of [() => store.salvage('example.com', now), () => store.repair('example.com', now)]) {
+    assert.throws(attempt, (err: unknown) => err instanceof StateError && err.exitCode === 74
+      && err.message === `ledger ${file} was written by a newer acme-godaddy (schema 2; this version understands 1); not repairing it`
+      && err.hint === 'upgrade acme-godaddy on this host: a repair would drop what this version cannot read');
+  }
+  assert.equal(fs.readFileSync(file, 'utf8'), newer);
+  assert.equal(fs.existsSync(backup), false);
 });
