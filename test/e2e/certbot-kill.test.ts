@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { startPebble, type Pebble } from '../../src/sim/pebble.js';
 import { startSim, type Sim } from '../../src/sim/sim.js';
-import { certonly, makeCertbotDirs, missingTools, type CertbotDirs, type CertbotResult, type CertbotTarget } from '../support/certbot.js';
+import { certonly, e2eSkip, makeCertbotDirs, type CertbotDirs, type CertbotResult, type CertbotTarget } from '../support/certbot.js';
 import { runCli } from '../support/cli.js';
 import { eventually, txtValues } from '../support/dns-view.js';
 
@@ -28,18 +28,10 @@ const ZONE = 'example.test';
 const FOREIGN = ['foreign-verification=abc', 'v=spf1 -all'];
 const SLOW_NS = 'ns2.domaincontrol.test';
 
-const missing = missingTools();
-const unavailable = missing.length > 0 ? `${missing.join(' and ')} not found on PATH; install with: apt-get install -y certbot pebble` : undefined;
-const inCi = (process.env.CI ?? '') !== '' && process.env.CI !== 'false';
 
 describe('certbot killed mid-run', () => {
-  if (unavailable !== undefined && inCi) {
-    it('has certbot and pebble installed (required when CI is set)', () => {
-      assert.fail(`CI is set, so the certbot + Pebble e2e tests must run, but ${unavailable}`);
-    });
-    return;
-  }
-  const skip = unavailable ?? false;
+  const skip = e2eSkip();
+  if (skip === undefined) return;
   let sim: Sim;
   let pebble: Pebble;
   let tmp: string;

@@ -27,10 +27,10 @@ import { checkApiBudget } from '../support/api-budget.js';
 import {
   CLI_BIN,
   certonly,
+  e2eSkip,
   hookCommand,
   lineageOf,
   makeCertbotDirs,
-  missingTools,
   readIssuedCert,
   readRenewalConf,
   renew,
@@ -58,22 +58,10 @@ const CERTBOT_TIMEOUT_MS = 45_000;
 /** How long the authoritative servers may take to show the cleaned-up RRsets (slowest: 900 ms). */
 const PUBLISH_WAIT_MS = 5_000;
 
-const missing = missingTools();
-const unavailable =
-  missing.length > 0
-    ? `${missing.join(' and ')} not found on PATH; install with: apt-get install -y certbot pebble`
-    : undefined;
-const inCi = (process.env.CI ?? '') !== '' && process.env.CI !== 'false';
 
 describe('certbot + Pebble end to end', () => {
-  if (unavailable !== undefined && inCi) {
-    it('has certbot and pebble installed (required when CI is set)', () => {
-      assert.fail(`CI is set, so the certbot + Pebble e2e tests must run, but ${unavailable}`);
-    });
-    return;
-  }
-  /** Each test is skipped, with the reason, when the tools are missing outside CI. */
-  const skip = unavailable ?? false;
+  const skip = e2eSkip();
+  if (skip === undefined) return;
 
   let sim: Sim;
   let pebble: Pebble;

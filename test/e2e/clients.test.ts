@@ -17,17 +17,15 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { findOnPath, startPebble, type Pebble } from '../../src/sim/pebble.js';
+import { startPebble, type Pebble } from '../../src/sim/pebble.js';
 import { startSim, type Sim } from '../../src/sim/sim.js';
 import { checkApiBudget } from '../support/api-budget.js';
-import { CLI_BIN, sansOf, verifyChain } from '../support/certbot.js';
+import { CLI_BIN, e2eSkip, sansOf, verifyChain } from '../support/certbot.js';
 import { runCli } from '../support/cli.js';
 import { eventually, txtValues } from '../support/dns-view.js';
 
 const FOREIGN = 'foreign-verification=abc';
 const CLIENT_TIMEOUT_MS = 60_000;
-const missing = ['lego', 'dehydrated', 'pebble', 'openssl'].filter((t) => findOnPath(t, process.env.PATH) === undefined);
-const inCi = (process.env.CI ?? '') !== '' && process.env.CI !== 'false';
 
 interface Run {
   code: number | null;
@@ -78,13 +76,8 @@ function waits(log: readonly LogLine[]): number[] {
 }
 
 describe('lego and dehydrated end to end', () => {
-  if (missing.length > 0 && inCi) {
-    it('has lego, dehydrated and pebble installed (required when CI is set)', () => {
-      assert.fail(`CI is set, but ${missing.join(', ')} not found on PATH; apt-get install -y ${missing.join(' ')}`);
-    });
-    return;
-  }
-  const skip = missing.length > 0 ? `${missing.join(', ')} not found on PATH (apt-get install -y ${missing.join(' ')})` : false;
+  const skip = e2eSkip(['lego', 'dehydrated', 'pebble', 'openssl']);
+  if (skip === undefined) return;
 
   let sim: Sim;
   let pebble: Pebble;

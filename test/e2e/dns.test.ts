@@ -19,24 +19,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { startPebble, type Pebble } from '../../src/sim/pebble.js';
 import { startSim, type Sim } from '../../src/sim/sim.js';
-import { certonly, lineageOf, makeCertbotDirs, missingTools, readIssuedCert, verifyChain, type CertbotTarget } from '../support/certbot.js';
+import { certonly, e2eSkip, lineageOf, makeCertbotDirs, readIssuedCert, verifyChain, type CertbotTarget } from '../support/certbot.js';
 import { runCli } from '../support/cli.js';
 
 const CERTBOT_TIMEOUT_MS = 45_000;
 const TXT = 16;
-const missing = missingTools();
-const unavailable = missing.length > 0
-  ? `${missing.join(' and ')} not found on PATH; install with: apt-get install -y certbot pebble` : undefined;
-const inCi = (process.env.CI ?? '') !== '' && process.env.CI !== 'false';
 
 describe('certbot + Pebble: zones, subdomains and CNAME delegation', () => {
-  if (unavailable !== undefined && inCi) {
-    it('has certbot and pebble installed (required when CI is set)', () => {
-      assert.fail(`CI is set, so the certbot + Pebble e2e tests must run, but ${unavailable}`);
-    });
-    return;
-  }
-  const skip = unavailable ?? false;
+  const skip = e2eSkip();
+  if (skip === undefined) return;
   let sim: Sim;
   let pebble: Pebble;
   let tmp: string;

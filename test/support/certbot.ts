@@ -12,7 +12,9 @@
  * - every run is bounded: on timeout the whole process group (certbot and its hook shells) is
  *   SIGKILLed, so a stuck hook can never hang the suite.
  */
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { it } from 'node:test';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -34,10 +36,22 @@ export function hookCommand(subcommand: 'auth' | 'cleanup', bin: string = CLI_BI
   return `${bin} ${subcommand}`;
 }
 
-/** Which of certbot and pebble are missing from PATH (empty when both are there). */
-export function missingTools(pathVar: string | undefined = process.env.PATH): string[] {
-  return ['certbot', 'pebble'].filter((t) => findOnPath(t, pathVar) === undefined);
+/**
+ * The `skip` option for the tests of an e2e `describe` body that needs `tools` on PATH: `false` when
+ * they are all there; outside CI, the reason to skip. In CI (CI set) a missing tool is a failure,
+ * never a skip: this registers one failing test and returns undefined, and the body must return.
+ */
+export function e2eSkip(tools: readonly string[] = ['certbot', 'pebble']): string | false | undefined {
+  const missing = tools.filter((t) => findOnPath(t, process.env.PATH) === undefined);
+  if (missing.length === 0) return false;
+  const reason = `${missing.join(' and ')} not found on PATH; install with: apt-get install -y ${missing.join(' ')}`;
+  if ((process.env.CI ?? '') === '' || process.env.CI === 'false') return reason;
+  it(`has ${tools.join(', ')} installed (required when CI is set)`, () => {
+    assert.fail(`CI is set, so the e2e tests must run, but ${reason}`);
+  });
+  return undefined;
 }
+
 
 /** One certbot run's private directories (certbot locks each of them). */
 export interface CertbotDirs {
