@@ -131,8 +131,8 @@ export async function cleanup(deps: HookDeps, input: { domain: string; value: st
   if (!known && !ACME_TOKEN.test(input.value) && !inRepairedBackup(deps, input.domain, input.value)) {
     // Not ours and not shaped like an ACME token: never remove someone else's value by name.
     const why = `cleanup: ${quoteDomainInput(input.value)} is not in the ledger and is not shaped like an ACME token, so it may be another tool's value; left it alone at ${challengeName(normalizeDomain(input.domain))}`;
-    deps.log(why);
-    deps.warn?.(`${why} (remove it in GoDaddy's DNS manager if it is yours)`);
+    if (deps.warn) deps.warn(`${why} (remove it in GoDaddy's DNS manager if it is yours)`);
+    else deps.log(why);
     return undefined;
   }
   const challenge = known ?? await locate(deps, input.domain);

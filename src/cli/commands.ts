@@ -125,6 +125,11 @@ async function withDeps(command: string, verbose: boolean, audited: boolean, env
   };
   const hooks = await import('../app/hooks.js');
   const deps = await compose(config, env, signal, log, io, verbose);
+  // Heard even without --verbose; once on stderr either way, and in the audit log.
+  deps.warn = (message) => {
+    io.stderr(`acme-godaddy: warning: ${message}\n`);
+    audit.write('info', `warning: ${message}`);
+  };
   audit.annotate({ run: deps.owner.run });
   const started = Date.now();
   try {
@@ -167,7 +172,6 @@ async function compose(config: Config, env: Env, signal: AbortSignal, log: (m: s
     now: () => new Date(),
     signal,
     log,
-    warn: (message: string) => io.stderr(`acme-godaddy: warning: ${message}\n`),
     ...(io.stderrIsTty && !verbose ? { onWaitRound: progressLine(io) } : {}),
     close: async () => {
       await client?.close();

@@ -93,7 +93,7 @@ export class LedgerStore {
   /**
    * What `repair` would do to an unreadable ledger, without changing anything: the backup path, the
    * entries that still parse (`kept`), and those that do not (`lost`). `unparsed` means the file
-   * could not be parsed far enough to find its entries list (not JSON, truncated, no `entries`):
+   * does not get as far as its entries list (cut off before it, not JSON at all, no `entries`):
    * how many entries it held is unknown, and none can be kept.
    */
   salvage(zone: string, now: Date): RepairOutcome & { ledger: Ledger } {
@@ -104,19 +104,19 @@ export class LedgerStore {
     } catch (err) {
       throw new StateError(`cannot read ledger ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
     }
-    let entries: unknown[] | undefined;
+    let value: { entries?: unknown; tool?: unknown; schema?: unknown } | null | undefined;
     try {
-      const value = JSON.parse(text) as { entries?: unknown; tool?: unknown; schema?: unknown };
-      if (value && typeof value === 'object' && value.tool === LEDGER_TOOL && typeof value.schema === 'number' && value.schema > LEDGER_SCHEMA) {
-        throw new StateError(`ledger ${file} was written by a newer acme-godaddy (schema ${value.schema}; this version understands ${LEDGER_SCHEMA}); not repairing it`,
-          { hint: 'upgrade acme-godaddy on this host: a repair would drop what this version cannot read' });
-      }
-      if (value && typeof value === 'object' && Array.isArray(value.entries)) entries = value.entries;
-    } catch (err) {
-      if (err instanceof StateError) throw err;
-      // Not JSON (truncated, cut by a full disk): the complete entries before the cut still count.
-      entries = entriesBeforeCut(text);
+      value = JSON.parse(text) as typeof value;
+    } catch {
+      value = undefined; // not JSON (truncated, cut by a full disk)
     }
+    if (value?.tool === LEDGER_TOOL && typeof value.schema === 'number' && value.schema > LEDGER_SCHEMA) {
+      throw new StateError(`ledger ${file} was written by a newer acme-godaddy (schema ${value.schema}; this version understands ${LEDGER_SCHEMA}); not repairing it`,
+        { hint: 'upgrade acme-godaddy on this host: a repair would drop what this version cannot read' });
+    }
+    // A file that is not JSON still keeps the complete entries before the cut.
+    const entries = value === undefined ? entriesBeforeCut(text)
+      : typeof value === 'object' && value !== null && Array.isArray(value.entries) ? value.entries : undefined;
     const kept = (entries ?? []).filter(isEntry);
     const backup = `${file}.broken-${now.toISOString().replace(/[:.]/g, '-')}`;
     return {
